@@ -1,0 +1,40 @@
+# Two entry points for a fresh machine (see README):
+#   make demo   installs ganzoo and trains DCGAN on Fashion-MNIST
+#   make test   installs ganzoo with its test tools and runs the suite once per backend
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Plain `torch` would pull a multi-GB CUDA build; this pin takes the CPU wheel.
+TORCH ?= torch==2.13.0
+BACKENDS ?= tensorflow jax torch
+PYTEST_ARGS ?=
+FASHION_DIR := /usr/share/datasets/fashion-mnist
+
+.PHONY: install data demo test lint
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q "$(TORCH)" -e ".[all,test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Real Fashion-MNIST, offline, from Debian (60000 train + 10000 test images).
+data:
+	@if [ ! -f $(FASHION_DIR)/train-images-idx3-ubyte.gz ]; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq dataset-fashion-mnist; fi; \
+	fi
+	@test -f $(FASHION_DIR)/train-images-idx3-ubyte.gz || { echo "Fashion-MNIST missing: apt-get install dataset-fashion-mnist"; exit 1; }
+
+demo: install data
+	KERAS_BACKEND=$${KERAS_BACKEND:-jax} $(PY) examples/dcgan_fashion_mnist.py
+
+lint: install
+	$(VENV)/bin/ruff check ganzoo tests examples benchmarks
+
+test: install data lint
+	@set -e; for b in $(BACKENDS); do \
+		echo "=== pytest on KERAS_BACKEND=$$b ==="; \
+		KERAS_BACKEND=$$b $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
+	done

@@ -1,0 +1,30 @@
+"""The only place in ganzoo that imports TensorFlow, JAX or PyTorch.
+
+The backend is chosen once, at import, from `keras.config.backend()` (set it
+with the `KERAS_BACKEND` environment variable before Keras is imported). Each
+backend module provides the same two names:
+
+- `AdversarialTrainer`: a mixin whose `train_step` runs every player of an
+  adversarial model (discriminator, generator, ...) inside `keras.Model.fit`.
+- `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
+  itself differentiable (double backprop), for gradient penalties.
+"""
+
+import keras
+
+BACKEND = keras.config.backend()
+
+if BACKEND == "tensorflow":
+    from ganzoo.backend.tensorflow import AdversarialTrainer, input_gradients
+elif BACKEND == "jax":
+    from ganzoo.backend.jax import AdversarialTrainer, input_gradients
+elif BACKEND == "torch":
+    from ganzoo.backend.torch import AdversarialTrainer, input_gradients
+else:
+    raise ImportError(
+        f"ganzoo trains on the 'tensorflow', 'jax' and 'torch' Keras backends. "
+        f"Set KERAS_BACKEND to one of them before importing keras. "
+        f"Received: KERAS_BACKEND={BACKEND!r}"
+    )
+
+__all__ = ["AdversarialTrainer", "BACKEND", "input_gradients"]

@@ -1,0 +1,79 @@
+"""JAX: a pure train_step(state, data) -> (logs, state).
+
+Keras' JAX trainer passes the model's state as four lists (trainable,
+non-trainable, optimizer and metrics variables) and jits this function. Each
+player's loss method is written statefully; here it runs inside a
+`keras.StatelessScope` that maps every model variable to its traced value, so
+the same method serves all backends. Updated non-trainable values (BatchNorm
+statistics, SeedGenerator state) are read back from the scope and threaded on.
+Variables are matched to positions by identity, never by index arithmetic.
+"""
+
+import jax
+import jax.numpy as jnp
+import keras
+
+
+class AdversarialTrainer:
+    def train_step(self, state, data):
+        trainable, non_trainable, optimizer_values, metrics_values = state
+        trainable, non_trainable = list(trainable), list(non_trainable)
+        optimizer_values = list(optimizer_values)
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+
+        position = {id(v): i for i, v in enumerate(self.trainable_variables)}
+        slices = self.optimizer.variable_slices()
+        all_logs = []
+        for player in self.players():
+            optimizer = self.optimizer[player.name]
+            index = [position[id(v)] for v in player.variables]
+            for _ in range(player.steps):
+                grad_fn = jax.value_and_grad(_player_loss, has_aux=True)
+                (_, (logs, non_trainable)), grads = grad_fn(
+                    [trainable[i] for i in index],
+                    self, player, index, trainable, non_trainable, x, y,
+                )
+                new_values, new_opt = optimizer.stateless_apply(
+                    optimizer_values[slices[player.name]],
+                    grads,
+                    [trainable[i] for i in index],
+                )
+                for i, value in zip(index, new_values):
+                    trainable[i] = value
+                optimizer_values[slices[player.name]] = new_opt
+                all_logs.append(logs)
+
+        with keras.StatelessScope(
+            state_mapping=list(zip(self.metrics_variables, metrics_values))
+        ) as scope:
+            for logs in all_logs:
+                self._update_trackers(logs)
+            results = self._tracker_results()
+        metrics_values = [
+            _current(scope, v, old) for v, old in zip(self.metrics_variables, metrics_values)
+        ]
+        return results, (trainable, non_trainable, optimizer_values, metrics_values)
+
+
+def _player_loss(player_values, model, player, index, trainable, non_trainable, x, y):
+    trainable = list(trainable)
+    for i, value in zip(index, player_values):
+        trainable[i] = value
+    mapping = list(zip(model.trainable_variables, trainable))
+    mapping += list(zip(model.non_trainable_variables, non_trainable))
+    with keras.StatelessScope(state_mapping=mapping) as scope:
+        loss, logs = player.loss(x, y)
+        scaled = model.optimizer[player.name].scale_loss(loss)
+    non_trainable = [
+        _current(scope, v, old) for v, old in zip(model.non_trainable_variables, non_trainable)
+    ]
+    return scaled, (logs, non_trainable)
+
+
+def _current(scope, variable, old):
+    value = scope.get_current_value(variable)
+    return old if value is None else value
+
+
+def input_gradients(fn, x):
+    return jax.grad(lambda inputs: jnp.sum(fn(inputs)))(x)

@@ -1,0 +1,47 @@
+"""Small helpers shared by the tests (the only shared test module)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+
+import ganzoo
+
+BACKENDS = ("tensorflow", "jax", "torch")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def tiny(name: str, **kwargs) -> keras.Model:
+    """A registered model at its tiny preset, compiled."""
+    return ganzoo.get(name, preset="tiny", **kwargs)
+
+
+def fake_data(model, n: int = 32, seed: int = 0):
+    """Random inputs matching a model: images in [-1, 1] (and labels if it has classes)."""
+    rng = np.random.default_rng(seed)
+    images = rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
+    num_classes = getattr(model, "num_classes", None)
+    if num_classes:
+        return images, rng.integers(0, num_classes, n).astype("int32")
+    return images, None
+
+
+def values(variables) -> list[np.ndarray]:
+    return [np.array(keras.ops.convert_to_numpy(v)) for v in variables]
+
+
+def run_python(code: str, backend: str, cwd: str | None = None, timeout: int = 600) -> str:
+    """Run `code` in a fresh interpreter on another Keras backend; return stdout."""
+    env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=cwd or ROOT,
+        capture_output=True, text=True, timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise AssertionError(f"subprocess on {backend} failed:\n{proc.stdout}\n{proc.stderr[-4000:]}")
+    return proc.stdout
