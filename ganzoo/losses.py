@@ -18,7 +18,8 @@ numerically stable (`log sigmoid(x) = -softplus(-x)`).
 from __future__ import annotations
 
 import difflib
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from keras import ops
 

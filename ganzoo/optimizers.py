@@ -15,7 +15,7 @@ name instead.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 

@@ -9,11 +9,11 @@ error), every trainable weight changed, optimizer moments non-zero.
 
 import numpy as np
 import pytest
+from conftest import BACKEND
 from helpers import BACKENDS, fake_data, tiny, values
 
 import ganzoo
 from ganzoo.optimizers import OptimizerGroup
-from conftest import BACKEND
 
 MODELS = ganzoo.list_models()
 

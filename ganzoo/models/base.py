@@ -17,8 +17,9 @@ Data given to `fit` is expected in [-1, 1] (the range of the generator's tanh).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -91,7 +92,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     def __init__(
         self,
-        image_shape=(28, 28, 1),
+        image_shape: tuple[int, int, int] = (28, 28, 1),
         latent_dim: int = 64,
         loss: str = "non_saturating",
         d_steps: int = 1,
@@ -179,7 +180,7 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         d_optimizer: keras.optimizers.Optimizer | None = None,
         g_optimizer: keras.optimizers.Optimizer | None = None,
         *,
-        jit_compile="auto",
+        jit_compile: bool | str = "auto",
         steps_per_execution: int = 1,
         run_eagerly: bool = False,
         **kwargs,
@@ -214,6 +215,10 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
         )
+        # Build the optimizers now (the model is built at construction): a file
+        # saved before the first step then holds the same variables as one
+        # saved after it, and load_model can always restore them.
+        self.optimizer.build()
         self._compile_args = {
             "jit_compile": jit_compile,
             "steps_per_execution": steps_per_execution,
@@ -251,8 +256,6 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             if config.get(key) is not None:
                 config[key] = keras.optimizers.deserialize(config[key])
         self.compile(**config)
-        # Build the optimizers now so that load_model can restore their moments.
-        self.optimizer.build()
 
     def get_config(self):
         return {

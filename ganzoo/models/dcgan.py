@@ -69,7 +69,13 @@ class DCGAN(AdversarialModel):
     ```
     """
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=100, base_filters=64, **kwargs):
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int] = (28, 28, 1),
+        latent_dim: int = 100,
+        base_filters: int = 64,
+        **kwargs,
+    ):
         if not isinstance(base_filters, int) or base_filters < 1:
             raise ValueError(f"base_filters must be a positive int. Received: base_filters={base_filters!r}")
         self.base_filters = base_filters

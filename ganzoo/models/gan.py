@@ -57,7 +57,13 @@ class GAN(AdversarialModel):
     ```
     """
 
-    def __init__(self, image_shape=(28, 28, 1), latent_dim=64, hidden_units=(256, 512, 1024), **kwargs):
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int] = (28, 28, 1),
+        latent_dim: int = 64,
+        hidden_units: tuple[int, ...] = (256, 512, 1024),
+        **kwargs,
+    ):
         hidden_units = tuple(int(u) for u in hidden_units)
         if not hidden_units or min(hidden_units) < 1:
             raise ValueError(

@@ -1,0 +1,102 @@
+"""Save and load: weights, both optimizers' state, and cross-backend files.
+
+Each backend's run of the suite loads files saved by the other two backends,
+so the three runs together cover all six directions.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+import pytest
+from conftest import BACKEND
+from helpers import BACKENDS, fake_data, run_python, tiny, values
+
+import ganzoo
+
+MODELS = ganzoo.list_models()
+
+
+def _train(model, epochs=1):
+    x, y = fake_data(model, n=32)
+    model.fit(x, y, epochs=epochs, batch_size=16, verbose=0)
+
+
+def _optimizer_state(model):
+    return values(model.optimizer.variables)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_round_trip_restores_weights_and_optimizers(name, tmp_path):
+    model = tiny(name, seed=0)
+    _train(model)
+    path = str(tmp_path / f"{name}.keras")
+    model.save(path)
+    restored = keras.saving.load_model(path)
+
+    assert type(restored) is type(model)
+    np.testing.assert_array_equal(model.generate(4, seed=5), restored.generate(4, seed=5))
+    before, after = _optimizer_state(model), _optimizer_state(restored)
+    assert len(before) == len(after) > 0
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+
+    # Training continues from where it stopped.
+    _train(restored)
+    _train(model)
+    for a, b in zip(_optimizer_state(model), _optimizer_state(restored)):
+        assert a.shape == b.shape
+    iterations = [int(v) for v in values(restored.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
+    expected = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
+    assert iterations == expected
+
+
+def test_round_trip_keeps_constructor_config(tmp_path):
+    model = tiny("dcgan", image_shape=(32, 32, 3), loss="hinge", d_steps=2, seed=4)
+    model.save(tmp_path / "m.keras")
+    restored = keras.saving.load_model(tmp_path / "m.keras")
+    assert restored.get_config() == model.get_config()
+    assert restored.d_optimizer.beta_1 == pytest.approx(0.5)
+
+
+SAVE_ALL = """
+import json, os, sys
+sys.path.insert(0, "tests")
+import numpy as np, keras, ganzoo
+from helpers import fake_data
+out = sys.argv[1] if len(sys.argv) > 1 else {out!r}
+meta = {{}}
+for name in ganzoo.list_models():
+    model = ganzoo.get(name, preset="tiny", seed=0)
+    x, y = fake_data(model, n=32)
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    model.save(os.path.join(out, name + ".keras"))
+    np.save(os.path.join(out, name + ".npy"), model.generate(4, seed=11))
+    meta[name] = [int(v) for v in model.optimizer.variables if len(v.shape) == 0 and "int" in str(v.dtype)]
+json.dump(meta, open(os.path.join(out, "meta.json"), "w"))
+"""
+
+
+@pytest.fixture(scope="module", params=[b for b in BACKENDS if b != BACKEND])
+def saved_elsewhere(request, tmp_path_factory):
+    out = str(tmp_path_factory.mktemp(f"saved_on_{request.param}"))
+    run_python(SAVE_ALL.format(out=out), backend=request.param)
+    with open(os.path.join(out, "meta.json")) as f:
+        return request.param, out, json.load(f)
+
+
+@pytest.mark.subprocess
+@pytest.mark.parametrize("name", MODELS)
+def test_load_file_saved_on_another_backend(name, saved_elsewhere):
+    source, folder, meta = saved_elsewhere
+    model = keras.saving.load_model(os.path.join(folder, name + ".keras"))
+    expected = np.load(os.path.join(folder, name + ".npy"))
+    # Same weights, same NumPy noise: the images agree up to float round-off.
+    np.testing.assert_allclose(model.generate(4, seed=11), expected, atol=1e-4,
+                               err_msg=f"{name} saved on {source}, loaded on {BACKEND}")
+    iterations = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
+    assert iterations == meta[name]
+    _train(model)  # and it keeps training here
+    after = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
+    assert all(a > b for a, b in zip(after, iterations))
