@@ -45,7 +45,7 @@ def test_compile_false_and_overrides():
     assert not model.compiled
     assert model.latent_dim == 7
     assert model.generator.output_shape == (None, 32, 32, 3)
-    with pytest.raises(AttributeError, match="not compiled"):
+    with pytest.raises(RuntimeError, match="not compiled"):
         model.d_optimizer  # noqa: B018
 
 

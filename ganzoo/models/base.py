@@ -235,7 +235,8 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
 
     def _optimizer_for(self, name):
         if not isinstance(getattr(self, "optimizer", None), OptimizerGroup):
-            raise AttributeError(
+            # Not AttributeError: torch.nn.Module.__getattr__ would swallow it.
+            raise RuntimeError(
                 f"{type(self).__name__} is not compiled: call model.compile() "
                 "(or build it with ganzoo.get, which compiles)."
             )
