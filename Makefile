@@ -9,12 +9,12 @@ BACKENDS ?= tensorflow jax torch
 PYTEST_ARGS ?=
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install data demo test lint
+.PHONY: install data demo test lint docs
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "$(TORCH)" -e ".[all,test]"
+	$(PY) -m pip install -q "$(TORCH)" -e ".[all,test,docs]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -33,7 +33,11 @@ demo: install data
 lint: install
 	$(VENV)/bin/ruff check ganzoo tests examples benchmarks
 
-test: install data lint
+# The docs site, built strictly (any griffe or link warning fails).
+docs: install
+	KERAS_BACKEND=jax $(VENV)/bin/mkdocs build --strict --site-dir $${SITE_DIR:-site}
+
+test: install data lint docs
 	@set -e; for b in $(BACKENDS); do \
 		echo "=== pytest on KERAS_BACKEND=$$b ==="; \
 		KERAS_BACKEND=$$b $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
