@@ -43,16 +43,45 @@ class AdversarialTrainer:
                 optimizer_values[slices[player.name]] = new_opt
                 all_logs.append(logs)
 
-        with keras.StatelessScope(
-            state_mapping=list(zip(self.metrics_variables, metrics_values))
-        ) as scope:
-            for logs in all_logs:
-                self._update_trackers(logs)
-            results = self._tracker_results()
-        metrics_values = [
-            _current(scope, v, old) for v, old in zip(self.metrics_variables, metrics_values)
+        # Work after the updates (e.g. the generator's EMA) sees the new weights
+        # and writes non-trainable state, which is read back like BatchNorm's.
+        mapping = list(zip(self.trainable_variables, trainable))
+        mapping += list(zip(self.non_trainable_variables, non_trainable))
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            self.after_step()
+        non_trainable = [
+            _current(scope, v, old) for v, old in zip(self.non_trainable_variables, non_trainable)
         ]
+        results, metrics_values = _update_metrics(self, all_logs, metrics_values)
         return results, (trainable, non_trainable, optimizer_values, metrics_values)
+
+    def test_step(self, state, data):
+        trainable, non_trainable, metrics_values = state
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        mapping = list(zip(self.trainable_variables, trainable))
+        mapping += list(zip(self.non_trainable_variables, non_trainable))
+        all_logs = []
+        with keras.StatelessScope(state_mapping=mapping) as scope:
+            for player in self.players():
+                all_logs.append(player.loss(x, y, training=False)[1])
+        non_trainable = [
+            _current(scope, v, old) for v, old in zip(self.non_trainable_variables, non_trainable)
+        ]
+        results, metrics_values = _update_metrics(self, all_logs, metrics_values)
+        return results, (trainable, non_trainable, metrics_values)
+
+
+def _update_metrics(model, all_logs, metrics_values):
+    with keras.StatelessScope(
+        state_mapping=list(zip(model.metrics_variables, metrics_values))
+    ) as scope:
+        for logs in all_logs:
+            model._update_trackers(logs)
+        results = model._tracker_results()
+    metrics_values = [
+        _current(scope, v, old) for v, old in zip(model.metrics_variables, metrics_values)
+    ]
+    return results, metrics_values
 
 
 def _player_loss(player_values, model, player, index, trainable, non_trainable, x, y):

@@ -1,7 +1,7 @@
-"""The train_step shared by the backends whose variables are mutable (TF, torch).
+"""The steps shared by the backends whose variables are mutable (TF, torch).
 
-Each backend supplies only `_player_update(player, optimizer, x, y)`: compute the
-player's loss, its gradients with respect to `player.variables`, and apply them.
+Each backend supplies `_player_update(player, optimizer, x, y)` (loss,
+gradients with respect to `player.variables`, apply) and `_no_grad()`.
 """
 
 import keras
@@ -14,5 +14,15 @@ class StatefulAdversarialTrainer:
             optimizer = self.optimizer[player.name]
             for _ in range(player.steps):
                 logs = self._player_update(player, optimizer, x, y)
+                self._update_trackers(logs)
+        with self._no_grad():
+            self.after_step()
+        return self._tracker_results()
+
+    def test_step(self, data):
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        with self._no_grad():
+            for player in self.players():
+                _, logs = player.loss(x, y, training=False)
                 self._update_trackers(logs)
         return self._tracker_results()

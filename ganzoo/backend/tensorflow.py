@@ -1,5 +1,7 @@
 """TensorFlow: one GradientTape per player update."""
 
+import contextlib
+
 import tensorflow as tf
 
 from ganzoo.backend.stateful import StatefulAdversarialTrainer
@@ -13,6 +15,9 @@ class AdversarialTrainer(StatefulAdversarialTrainer):
         grads = tape.gradient(scaled, player.variables)
         optimizer.apply(grads, player.variables)
         return logs
+
+    def _no_grad(self):
+        return contextlib.nullcontext()
 
 
 def input_gradients(fn, x):

@@ -16,6 +16,9 @@ class AdversarialTrainer(StatefulAdversarialTrainer):
             optimizer.apply(grads, variables)
         return {k: v.detach() for k, v in logs.items()}
 
+    def _no_grad(self):
+        return torch.no_grad()
+
 
 def input_gradients(fn, x):
     if not x.requires_grad:

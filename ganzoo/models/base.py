@@ -1,12 +1,17 @@
-"""The base class of every adversarial model in the zoo.
+"""Base classes of every model in the zoo.
 
-`AdversarialModel` is a `keras.Model` whose `train_step` (from the backend
-folder) updates a list of *players* in order, each with its own optimizer and
-loss. A variant only writes networks and losses in `keras.ops`; it never
-touches gradients, optimizers or backend code:
+`PlayerModel` is a `keras.Model` whose `train_step` (from the backend folder)
+updates a list of *players* in order, each with its own optimizer and loss;
+`test_step` evaluates the same losses without updates, so `evaluate()` works.
+A VAE is a one-player model; a GAN has two.
+
+`AdversarialModel` adds what every GAN shares. A variant only writes networks
+and losses in `keras.ops`; it never touches gradients, optimizers or backend
+code:
 
 - `build_generator()` / `build_discriminator()` return Keras models;
-- `discriminator_loss(x, y)` / `generator_loss(x, y)` return `(loss, logs)`;
+- `discriminator_loss(x, y, training)` / `generator_loss(x, y, training)`
+  return `(loss, logs)`;
 - `default_optimizers()` returns the paper's optimizers;
 - `players()` (rarely overridden) says who is updated, on which variables,
   how many times per step.
@@ -17,9 +22,8 @@ Data given to `fit` is expected in [-1, 1] (the range of the generator's tanh).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import numpy as np
@@ -36,7 +40,7 @@ class Player:
 
     Attributes:
         name: str. Also the key of its optimizer in `model.optimizer`.
-        loss: callable. `loss(x, y) -> (scalar, logs)`, written in keras.ops.
+        loss: callable. `loss(x, y, training=True) -> (scalar, logs)`, in keras.ops.
         variables: list. The trainable variables this player's optimizer updates.
         steps: int. Updates of this player per `train_step`.
     """
@@ -62,6 +66,12 @@ def validate_image_shape(image_shape: Any) -> tuple[int, int, int]:
     return shape
 
 
+def positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int. Received: {name}={value!r}")
+    return int(value)
+
+
 def _serialize_optimizer(optimizer: keras.optimizers.Optimizer) -> dict:
     # Keras' torch backend serializes Adam as a torch-specific class; a file
     # saved there would not reload on TensorFlow or JAX. Store the public path.
@@ -72,7 +82,119 @@ def _serialize_optimizer(optimizer: keras.optimizers.Optimizer) -> dict:
     return config
 
 
-class AdversarialModel(AdversarialTrainer, keras.Model):
+class PlayerModel(AdversarialTrainer, keras.Model):
+    """A model trained as a sequence of players, each with its own optimizer.
+
+    Subclasses set `self.image_shape`, build their networks, define
+    `players()`, `default_optimizers()` and `metric_names`, then call
+    `self._init_trackers()` at the end of `__init__`.
+    """
+
+    #: Names of the Mean trackers reported in the History, in order.
+    metric_names: tuple[str, ...] = ()
+
+    def _init_trackers(self):
+        self._trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
+        self.built = True
+
+    def players(self) -> list[Player]:
+        raise NotImplementedError
+
+    def default_optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        raise NotImplementedError
+
+    def after_step(self):
+        """Called once after every train step's updates (e.g. an EMA update)."""
+
+    # ---- Keras plumbing ---------------------------------------------------
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    def _update_trackers(self, logs):
+        for name, value in logs.items():
+            self._trackers[name].update_state(value)
+
+    def _tracker_results(self):
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    def _compile_players(self, given: dict, jit_compile, steps_per_execution, run_eagerly):
+        defaults = self.default_optimizers()
+        chosen = {p.name: given.get(p.name) or defaults[p.name] for p in self.players()}
+        variables = {p.name: p.variables for p in self.players()}
+        group = OptimizerGroup(chosen, partition=variables.__getitem__)
+        super().compile(
+            optimizer=group,
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+            run_eagerly=run_eagerly,
+        )
+        # Build the optimizers now (the model is built at construction): a file
+        # saved before the first step then holds the same variables as one
+        # saved after it, and load_model can always restore them.
+        self.optimizer.build()
+        self._compile_args = {
+            "jit_compile": jit_compile,
+            "steps_per_execution": steps_per_execution,
+            "run_eagerly": run_eagerly,
+        }
+
+    def _optimizer_for(self, name):
+        if not isinstance(getattr(self, "optimizer", None), OptimizerGroup):
+            # Not AttributeError: torch.nn.Module.__getattr__ would swallow it.
+            raise RuntimeError(
+                f"{type(self).__name__} is not compiled: call model.compile() "
+                "(or build it with ganzoo.get, which compiles)."
+            )
+        return self.optimizer[name]
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return {}
+        optimizers = {
+            name: _serialize_optimizer(opt)
+            for name, opt in zip(self.optimizer.names, self.optimizer.members)
+        }
+        return {"optimizers": optimizers, **self._compile_args}
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        optimizers = {
+            name: keras.optimizers.deserialize(opt)
+            for name, opt in config.pop("optimizers", {}).items()
+        }
+        self._compile_players(optimizers, **config)
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config.pop("dtype", None)
+        for key in ("image_shape", "hidden_units"):
+            if isinstance(config.get(key), list):
+                config[key] = tuple(config[key])
+        return cls(**config)
+
+    # ---- sampling -----------------------------------------------------------
+    def _run_generator(self, inputs, batch_size: int) -> np.ndarray:
+        inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        n = len(inputs[0])
+        out = []
+        for start in range(0, n, batch_size):
+            chunk = [a[start:start + batch_size] for a in inputs]
+            images = self.sample_generator(chunk if len(chunk) > 1 else chunk[0], training=False)
+            out.append(ops.convert_to_numpy(self.to_image_range(images)).astype("float32"))
+        return np.clip(np.concatenate(out), -1.0, 1.0)
+
+    def to_image_range(self, outputs):
+        """Map the sampling network's output to [-1, 1] (identity for tanh outputs)."""
+        return outputs
+
+    @property
+    def sample_generator(self) -> keras.Model:
+        raise NotImplementedError
+
+
+class AdversarialModel(PlayerModel):
     """Base class of the zoo's GANs: image_shape, latent noise, losses, optimizers.
 
     Args:
@@ -82,13 +204,15 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             Defaults to `"non_saturating"`.
         d_steps: int. Discriminator updates per generator update (each with
             fresh noise, on the same real batch). Defaults to 1.
+        ema: float or None. Decay of an exponential moving average of the
+            generator's weights, updated after every step and used by
+            `generate` (e.g. 0.999). Defaults to None (no EMA).
         seed: int or None. Seed of the model's `SeedGenerator` (training noise).
             Defaults to None.
         name: str. Model name.
     """
 
-    #: Names of the Mean trackers reported in the History, in order.
-    metric_names: tuple[str, ...] = ("d_loss", "g_loss")
+    metric_names = ("d_loss", "g_loss")
 
     def __init__(
         self,
@@ -96,25 +220,30 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         latent_dim: int = 64,
         loss: str = "non_saturating",
         d_steps: int = 1,
+        ema: float | None = None,
         seed: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.image_shape = validate_image_shape(image_shape)
-        if not isinstance(latent_dim, int) or latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive int. Received: latent_dim={latent_dim!r}")
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"d_steps must be a positive int. Received: d_steps={d_steps!r}")
-        self.latent_dim = latent_dim
+        self.latent_dim = positive_int("latent_dim", latent_dim)
+        self.d_steps = positive_int("d_steps", d_steps)
+        if ema is not None and not (isinstance(ema, (int, float)) and 0.0 < ema < 1.0):
+            raise ValueError(f"ema must be None or a decay in (0, 1), e.g. 0.999. Received: ema={ema!r}")
+        self.ema = None if ema is None else float(ema)
         self.loss_name = loss
         self.adversarial_loss = losses.get(loss)
-        self.d_steps = d_steps
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.generator = self.build_generator()
         self.discriminator = self.build_discriminator()
-        self._trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
-        self.built = True
+        self.ema_generator = None
+        if self.ema is not None:
+            self.ema_generator = self.build_generator()
+            self.ema_generator.trainable = False
+            for target, source in zip(self.ema_generator.weights, self.generator.weights):
+                target.assign(source)
+        self._init_trackers()
 
     # ---- what a variant writes -------------------------------------------
     def build_generator(self) -> keras.Model:
@@ -138,42 +267,47 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         """Sampling noise for `generate`, from NumPy (same on every backend)."""
         return rng.standard_normal((n, self.latent_dim)).astype("float32")
 
-    def discriminator_loss(self, x, y=None):
+    def discriminator_loss(self, x, y=None, training=True):
         z = self.sample_latent(ops.shape(x)[0])
-        fake = ops.stop_gradient(self.generator(z, training=True))
-        real_logits = self.discriminator(x, training=True)
-        fake_logits = self.discriminator(fake, training=True)
+        fake = ops.stop_gradient(self.generator(z, training=training))
+        real_logits = self.discriminator(x, training=training)
+        fake_logits = self.discriminator(fake, training=training)
         loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
         return loss, {"d_loss": loss}
 
-    def generator_loss(self, x, y=None):
+    def generator_loss(self, x, y=None, training=True):
         z = self.sample_latent(ops.shape(x)[0])
-        fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+        fake_logits = self.discriminator(self.generator(z, training=training), training=training)
         loss = self.adversarial_loss.generator(fake_logits)
         return loss, {"g_loss": loss}
+
+    def generator_variables(self) -> list:
+        """What the generator player's optimizer updates (InfoGAN adds its Q head)."""
+        return self.generator.trainable_variables
 
     def players(self) -> list[Player]:
         """Who is updated in a train step, in order (discriminator first)."""
         return [
             Player("discriminator", self.discriminator_loss,
                    self.discriminator.trainable_variables, self.d_steps),
-            Player("generator", self.generator_loss, self.generator.trainable_variables),
+            Player("generator", self.generator_loss, self.generator_variables()),
         ]
+
+    def after_step(self):
+        # Polyak averaging of the generator's weights; BatchNorm statistics are
+        # copied (they are already running averages).
+        if self.ema_generator is None:
+            return
+        trainable = {id(v) for v in self.generator.trainable_weights}
+        for target, source in zip(self.ema_generator.weights, self.generator.weights):
+            if id(source) in trainable:
+                target.assign(self.ema * target + (1.0 - self.ema) * source)
+            else:
+                target.assign(source)
 
     # ---- Keras plumbing ---------------------------------------------------
     def call(self, inputs, training=False):
         return self.generator(inputs, training=training)
-
-    @property
-    def metrics(self):
-        return list(self._trackers.values())
-
-    def _update_trackers(self, logs):
-        for name, value in logs.items():
-            self._trackers[name].update_state(value)
-
-    def _tracker_results(self):
-        return {name: tracker.result() for name, tracker in self._trackers.items()}
 
     def compile(
         self,
@@ -202,28 +336,10 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
                 "part of the model (pass loss=... to its constructor). "
                 f"Received: {sorted(kwargs)}"
             )
-        defaults = self.default_optimizers()
-        given = {"discriminator": d_optimizer, "generator": g_optimizer}
-        chosen = {
-            p.name: given.get(p.name) or defaults[p.name] for p in self.players()
-        }
-        variables = {p.name: p.variables for p in self.players()}
-        group = OptimizerGroup(chosen, partition=variables.__getitem__)
-        super().compile(
-            optimizer=group,
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
-            run_eagerly=run_eagerly,
+        self._compile_players(
+            {"discriminator": d_optimizer, "generator": g_optimizer},
+            jit_compile, steps_per_execution, run_eagerly,
         )
-        # Build the optimizers now (the model is built at construction): a file
-        # saved before the first step then holds the same variables as one
-        # saved after it, and load_model can always restore them.
-        self.optimizer.build()
-        self._compile_args = {
-            "jit_compile": jit_compile,
-            "steps_per_execution": steps_per_execution,
-            "run_eagerly": run_eagerly,
-        }
 
     @property
     def d_optimizer(self) -> keras.optimizers.Optimizer:
@@ -233,31 +349,6 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
     def g_optimizer(self) -> keras.optimizers.Optimizer:
         return self._optimizer_for("generator")
 
-    def _optimizer_for(self, name):
-        if not isinstance(getattr(self, "optimizer", None), OptimizerGroup):
-            # Not AttributeError: torch.nn.Module.__getattr__ would swallow it.
-            raise RuntimeError(
-                f"{type(self).__name__} is not compiled: call model.compile() "
-                "(or build it with ganzoo.get, which compiles)."
-            )
-        return self.optimizer[name]
-
-    def get_compile_config(self):
-        if not getattr(self, "compiled", False):
-            return {}
-        config = {
-            f"{name[0]}_optimizer": _serialize_optimizer(opt)
-            for name, opt in zip(self.optimizer.names, self.optimizer.members)
-        }
-        return {**config, **self._compile_args}
-
-    def compile_from_config(self, config):
-        config = dict(config)
-        for key in ("d_optimizer", "g_optimizer"):
-            if config.get(key) is not None:
-                config[key] = keras.optimizers.deserialize(config[key])
-        self.compile(**config)
-
     def get_config(self):
         return {
             "name": self.name,
@@ -266,16 +357,9 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
             "latent_dim": self.latent_dim,
             "loss": self.loss_name,
             "d_steps": self.d_steps,
+            "ema": self.ema,
             "seed": self.seed,
         }
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        config.pop("dtype", None)
-        if "image_shape" in config:
-            config["image_shape"] = tuple(config["image_shape"])
-        return cls(**config)
 
     # ---- using a trained model ------------------------------------------
     def generate(self, n: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
@@ -290,25 +374,14 @@ class AdversarialModel(AdversarialTrainer, keras.Model):
         Returns:
             A float32 NumPy array of shape `(n, *image_shape)` in [-1, 1].
         """
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive int. Received: n={n!r}")
+        n = positive_int("n", n)
         rng = np.random.default_rng(seed)
-        return self._run_generator(self.latent_numpy(int(n), rng), batch_size)
-
-    def _run_generator(self, inputs, batch_size: int) -> np.ndarray:
-        inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        n = len(inputs[0])
-        out = []
-        for start in range(0, n, batch_size):
-            chunk = [a[start:start + batch_size] for a in inputs]
-            images = self.sample_generator(chunk if len(chunk) > 1 else chunk[0])
-            out.append(ops.convert_to_numpy(images).astype("float32"))
-        return np.clip(np.concatenate(out), -1.0, 1.0)
+        return self._run_generator(self.latent_numpy(n, rng), batch_size)
 
     @property
     def sample_generator(self) -> keras.Model:
-        """The network `generate` uses (the EMA copy when a variant keeps one)."""
-        return self.generator
+        """The network `generate` uses: the EMA copy when `ema` is set."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def num_downsamplings(self) -> int:
         """Halvings from image size to the smallest feature map (see DCGAN)."""
@@ -325,3 +398,18 @@ def _halvings(image_shape) -> int:
 
 def flat_size(image_shape) -> int:
     return int(math.prod(image_shape))
+
+
+def check_labels(labels, n: int, num_classes: int) -> np.ndarray:
+    """Validate class labels for conditional sampling; None cycles 0..K-1."""
+    if labels is None:
+        return (np.arange(n) % num_classes).astype("int32")
+    labels = np.asarray(labels)
+    if labels.ndim == 0:
+        labels = np.full(n, int(labels))
+    if labels.shape != (n,) or labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(
+            f"labels must be {n} integers in [0, {num_classes - 1}] (or one integer for all). "
+            f"Received: labels with shape {labels.shape}, dtype {labels.dtype}"
+        )
+    return labels.astype("int32")
