@@ -18,6 +18,7 @@ numerically stable (`log sigmoid(x) = -softplus(-x)`).
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -35,34 +36,57 @@ def _mean(x):
     return ops.mean(ops.cast(x, "float32"))
 
 
+def float32_logits(fn: Callable) -> Callable:
+    """Cast a loss's logits to float32 before any arithmetic.
+
+    Under a mixed-precision policy the discriminator's logits arrive in
+    float16/bfloat16; softplus and squares of large float16 logits lose
+    precision or overflow, so every loss here is computed in float32.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*logits):
+        return fn(*(ops.cast(x, "float32") for x in logits))
+
+    return wrapper
+
+
+@float32_logits
 def non_saturating_d(real_logits, fake_logits):
     return _mean(ops.softplus(-real_logits)) + _mean(ops.softplus(fake_logits))
 
 
+@float32_logits
 def non_saturating_g(fake_logits):
     return _mean(ops.softplus(-fake_logits))
 
 
+@float32_logits
 def minimax_g(fake_logits):
     return -_mean(ops.softplus(fake_logits))
 
 
+@float32_logits
 def least_squares_d(real_logits, fake_logits):
     return 0.5 * (_mean(ops.square(real_logits - 1.0)) + _mean(ops.square(fake_logits)))
 
 
+@float32_logits
 def least_squares_g(fake_logits):
     return 0.5 * _mean(ops.square(fake_logits - 1.0))
 
 
+@float32_logits
 def wasserstein_d(real_logits, fake_logits):
     return _mean(fake_logits) - _mean(real_logits)
 
 
+@float32_logits
 def wasserstein_g(fake_logits):
     return -_mean(fake_logits)
 
 
+@float32_logits
 def hinge_d(real_logits, fake_logits):
     return _mean(ops.relu(1.0 - real_logits)) + _mean(ops.relu(1.0 + fake_logits))
 

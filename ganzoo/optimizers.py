@@ -28,6 +28,11 @@ class OptimizerGroup(keras.optimizers.Optimizer):
             order.
         partition: callable. Returns, for a player name, the variables that
             player's optimizer updates. Used by `build`.
+        loss_scale: bool. Wrap every member in a
+            `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling, for
+            the `"mixed_float16"` policy). Keras' `compile` would otherwise
+            wrap the group itself, and a wrapped group cannot hand out its
+            members. Members already wrapped are kept. Defaults to False.
         name: str. Defaults to `"optimizer_group"`.
     """
 
@@ -35,6 +40,7 @@ class OptimizerGroup(keras.optimizers.Optimizer):
         self,
         optimizers: dict[str, keras.optimizers.Optimizer],
         partition: Callable[[str], list],
+        loss_scale: bool = False,
         name: str = "optimizer_group",
     ):
         super().__init__(learning_rate=0.0, name=name)
@@ -50,6 +56,12 @@ class OptimizerGroup(keras.optimizers.Optimizer):
                 "Each player needs its own optimizer instance (their moments must "
                 "not mix). Pass a separate optimizer object for each."
             )
+        if loss_scale:
+            optimizers = {
+                key: opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(opt, name=f"{key}_loss_scale")
+                for key, opt in optimizers.items()
+            }
         self._names = tuple(optimizers)
         self._members = tuple(optimizers.values())
         self._partition = partition

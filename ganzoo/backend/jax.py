@@ -32,6 +32,7 @@ class AdversarialTrainer:
                 (_, (logs, non_trainable)), grads = grad_fn(
                     [trainable[i] for i in index],
                     self, player, index, trainable, non_trainable, x, y,
+                    optimizer_values[slices[player.name]],
                 )
                 new_values, new_opt = optimizer.stateless_apply(
                     optimizer_values[slices[player.name]],
@@ -84,15 +85,19 @@ def _update_metrics(model, all_logs, metrics_values):
     return results, metrics_values
 
 
-def _player_loss(player_values, model, player, index, trainable, non_trainable, x, y):
+def _player_loss(player_values, model, player, index, trainable, non_trainable, x, y, optimizer_values):
     trainable = list(trainable)
     for i, value in zip(index, player_values):
         trainable[i] = value
+    optimizer = model.optimizer[player.name]
     mapping = list(zip(model.trainable_variables, trainable))
     mapping += list(zip(model.non_trainable_variables, non_trainable))
+    # The optimizer's state too: a LossScaleOptimizer's scale_loss reads its
+    # current (traced) dynamic scale, not the value baked in at trace time.
+    mapping += list(zip(optimizer.variables, optimizer_values))
     with keras.StatelessScope(state_mapping=mapping) as scope:
         loss, logs = player.loss(x, y)
-        scaled = model.optimizer[player.name].scale_loss(loss)
+        scaled = optimizer.scale_loss(loss)
     non_trainable = [
         _current(scope, v, old) for v, old in zip(model.non_trainable_variables, non_trainable)
     ]

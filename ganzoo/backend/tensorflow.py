@@ -1,4 +1,10 @@
-"""TensorFlow: one GradientTape per player update."""
+"""TensorFlow: one GradientTape per player update.
+
+Under a `tf.distribute` strategy each replica's loss is the mean over its own
+shard of the batch and Keras' optimizers all-reduce gradients with a SUM, so
+the loss is divided by the number of replicas before differentiation (what
+Keras' own `compute_loss` does); the logged loss stays unscaled.
+"""
 
 import contextlib
 
@@ -9,8 +15,11 @@ from ganzoo.backend.stateful import StatefulAdversarialTrainer
 
 class AdversarialTrainer(StatefulAdversarialTrainer):
     def _player_update(self, player, optimizer, x, y):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape() as tape:
             loss, logs = player.loss(x, y)
+            if replicas > 1:
+                loss = loss / tf.cast(replicas, loss.dtype)
             scaled = optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, player.variables)
         optimizer.apply(grads, player.variables)

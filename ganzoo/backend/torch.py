@@ -1,4 +1,11 @@
-"""PyTorch: backward() per player update, optimizer applied under no_grad."""
+"""PyTorch: backward() per player update, optimizer applied under no_grad.
+
+Speed: while a player is updated, every other trainable parameter of the model
+has `requires_grad` switched off (torch-level only; Keras' `.trainable` is never
+touched). Autograd then neither records the generator's forward pass inside the
+discriminator's loss (its output is detached anyway) nor computes discriminator
+gradients during the generator's update, the waste of a naive loop.
+"""
 
 import torch
 
@@ -7,17 +14,33 @@ from ganzoo.backend.stateful import StatefulAdversarialTrainer
 
 class AdversarialTrainer(StatefulAdversarialTrainer):
     def _player_update(self, player, optimizer, x, y):
-        self.zero_grad(set_to_none=True)
-        loss, logs = player.loss(x, y)
-        optimizer.scale_loss(loss).backward()
-        variables = player.variables
-        grads = [v.value.grad for v in variables]
+        params = [v.value for v in player.variables]
+        frozen = self._torch_frozen(player, params)
+        for p in frozen:
+            p.requires_grad_(False)
+        try:
+            for p in params:
+                p.grad = None
+            loss, logs = player.loss(x, y)
+            optimizer.scale_loss(loss).backward()
+        finally:
+            for p in frozen:
+                p.requires_grad_(True)
+        grads = [p.grad for p in params]
         with torch.no_grad():
-            optimizer.apply(grads, variables)
+            optimizer.apply(grads, player.variables)
         return {k: v.detach() for k, v in logs.items()}
 
     def _no_grad(self):
         return torch.no_grad()
+
+    def _torch_frozen(self, player, params):
+        """Trainable parameters of the model outside `player` that track gradients."""
+        own = {id(p) for p in params}
+        return [
+            v.value for v in self.trainable_variables
+            if id(v.value) not in own and v.value.requires_grad
+        ]
 
 
 def input_gradients(fn, x):

@@ -22,8 +22,9 @@ Data given to `fit` is expected in [-1, 1] (the range of the generator's tanh).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -122,9 +123,15 @@ class PlayerModel(AdversarialTrainer, keras.Model):
         defaults = self.default_optimizers()
         chosen = {p.name: given.get(p.name) or defaults[p.name] for p in self.players()}
         variables = {p.name: p.variables for p in self.players()}
-        group = OptimizerGroup(chosen, partition=variables.__getitem__)
+        # Under "mixed_float16" each member gets its own dynamic loss scale;
+        # Keras must not wrap the group (auto_scale_loss=False).
+        group = OptimizerGroup(
+            chosen, partition=variables.__getitem__,
+            loss_scale=self.dtype_policy.name == "mixed_float16",
+        )
         super().compile(
             optimizer=group,
+            auto_scale_loss=False,
             jit_compile=jit_compile,
             steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
