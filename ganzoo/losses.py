@@ -110,3 +110,19 @@ def get(name: str) -> AdversarialLoss:
             f"Available: {', '.join(LOSSES)}. Received: loss={name!r}"
         )
     return LOSSES[name]
+
+
+def gradient_penalty(critic: Callable, points, target: float = 1.0, epsilon: float = 1e-12):
+    """`E[(||grad_x critic(x)||_2 - target)^2]` over a batch of `points`.
+
+    The gradient is flattened per sample before its norm, and `epsilon` sits
+    inside the square root so the penalty's own gradient stays finite when a
+    gradient vanishes (Gulrajani et al. 2017, eq. 3). The input gradient is
+    taken by `ganzoo.backend.input_gradients` (double backprop on every backend).
+    """
+    from ganzoo.backend import input_gradients
+
+    grads = input_gradients(critic, points)
+    flat = ops.reshape(ops.cast(grads, "float32"), (ops.shape(grads)[0], -1))
+    norms = ops.sqrt(ops.sum(ops.square(flat), axis=1) + epsilon)
+    return ops.mean(ops.square(norms - target))

@@ -91,42 +91,59 @@ class DCGAN(AdversarialModel):
             )
         return stages
 
-    def build_generator(self):
+    # Networks are written as functions of Keras tensors so that conditional
+    # variants can reuse them with other inputs and heads.
+    def generator_network(self, inputs):
+        """Project a flat input vector and upsample it to an image in [-1, 1]."""
         stages = self._stages()
         height, width, channels = self.image_shape
         h, w = height >> stages, width >> stages
         filters = self.base_filters * 2 ** (stages - 1)
-        model = keras.Sequential(
-            [
-                keras.Input((self.latent_dim,)),
-                layers.Dense(h * w * filters, use_bias=False, kernel_initializer=INIT),
-                batch_norm(),
-                layers.ReLU(),
-                layers.Reshape((h, w, filters)),
-            ],
-            name="generator",
-        )
+        x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=INIT)(inputs)
+        x = layers.ReLU()(batch_norm()(x))
+        x = layers.Reshape((h, w, filters))(x)
         for _ in range(stages - 1):
             filters //= 2
-            model.add(layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=INIT))
-            model.add(batch_norm())
-            model.add(layers.ReLU())
-        model.add(layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=INIT))
-        model.add(layers.Activation("tanh"))
-        return model
+            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                                       kernel_initializer=INIT)(x)
+            x = layers.ReLU()(batch_norm()(x))
+        x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=INIT)(x)
+        return layers.Activation("tanh", dtype="float32")(x)
+
+    def discriminator_network(self, images):
+        """Strided convolutions down to a flat feature vector."""
+        x = images
+        for stage in range(self._stages()):
+            conv = layers.Conv2D(self.base_filters * 2**stage, 4, strides=2, padding="same",
+                                 use_bias=stage == 0 or not self.discriminator_batch_norm,
+                                 kernel_initializer=INIT)
+            x = self.discriminator_layer(conv)(x)
+            if stage > 0 and self.discriminator_batch_norm:
+                x = batch_norm()(x)
+            x = layers.LeakyReLU(0.2)(x)
+        return layers.Flatten()(x)
+
+    #: BatchNorm after each discriminator convolution but the first (Radford et al.).
+    discriminator_batch_norm = True
+
+    #: A bias on the final logit. The Wasserstein loss is blind to it (its
+    #: gradient is exactly zero), and the hinge loss nearly so.
+    logit_bias = True
+
+    def discriminator_layer(self, layer):
+        """Hook to wrap each discriminator layer (SN-GAN adds spectral normalisation)."""
+        return layer
+
+    def build_generator(self):
+        z = keras.Input((self.latent_dim,), name="z")
+        return keras.Model(z, self.generator_network(z), name="generator")
 
     def build_discriminator(self):
-        stages = self._stages()
-        model = keras.Sequential([keras.Input(self.image_shape)], name="discriminator")
-        for stage in range(stages):
-            model.add(layers.Conv2D(self.base_filters * 2**stage, 4, strides=2, padding="same",
-                                    use_bias=stage == 0, kernel_initializer=INIT))
-            if stage > 0:
-                model.add(batch_norm())
-            model.add(layers.LeakyReLU(0.2))
-        model.add(layers.Flatten())
-        model.add(layers.Dense(1, kernel_initializer=INIT))
-        return model
+        images = keras.Input(self.image_shape, name="images")
+        features = self.discriminator_network(images)
+        logits = self.discriminator_layer(
+            layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=INIT, dtype="float32"))(features)
+        return keras.Model(images, logits, name="discriminator")
 
     def get_config(self):
         return {**super().get_config(), "base_filters": self.base_filters}
