@@ -20,6 +20,9 @@ class AdversarialTrainer:
         trainable, non_trainable = list(trainable), list(non_trainable)
         optimizer_values = list(optimizer_values)
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        # Without jit the batch arrives as NumPy; Keras layers refuse a mix of
+        # NumPy and JAX arrays in one call (e.g. images with cast labels).
+        x, y = jax.tree_util.tree_map(jnp.asarray, (x, y))
 
         position = {id(v): i for i, v in enumerate(self.trainable_variables)}
         slices = self.optimizer.variable_slices()
@@ -59,6 +62,9 @@ class AdversarialTrainer:
     def test_step(self, state, data):
         trainable, non_trainable, metrics_values = state
         x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        # Without jit the batch arrives as NumPy; Keras layers refuse a mix of
+        # NumPy and JAX arrays in one call (e.g. images with cast labels).
+        x, y = jax.tree_util.tree_map(jnp.asarray, (x, y))
         mapping = list(zip(self.trainable_variables, trainable))
         mapping += list(zip(self.non_trainable_variables, non_trainable))
         all_logs = []
