@@ -35,6 +35,36 @@ def batch_norm():
     return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
 
 
+def upsampling_network(inputs, image_shape, base_filters, stages, activation="tanh"):
+    """DCGAN generator body: Dense projection, then `stages` stride-2 transposed convolutions."""
+    height, width, channels = image_shape
+    h, w = height >> stages, width >> stages
+    filters = base_filters * 2 ** (stages - 1)
+    x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=INIT)(inputs)
+    x = layers.ReLU()(batch_norm()(x))
+    x = layers.Reshape((h, w, filters))(x)
+    for _ in range(stages - 1):
+        filters //= 2
+        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                                   kernel_initializer=INIT)(x)
+        x = layers.ReLU()(batch_norm()(x))
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=INIT)(x)
+    return layers.Activation(activation or "linear", dtype="float32")(x)
+
+
+def downsampling_network(images, base_filters, stages, use_batch_norm=True, wrap=lambda layer: layer):
+    """DCGAN discriminator body: stride-2 convolutions (BatchNorm after all but the first)."""
+    x = images
+    for stage in range(stages):
+        conv = layers.Conv2D(base_filters * 2**stage, 4, strides=2, padding="same",
+                             use_bias=stage == 0 or not use_batch_norm, kernel_initializer=INIT)
+        x = wrap(conv)(x)
+        if stage > 0 and use_batch_norm:
+            x = batch_norm()(x)
+        x = layers.LeakyReLU(0.2)(x)
+    return layers.Flatten()(x)
+
+
 @register(
     "dcgan",
     description="Deep convolutional GAN (Radford et al. 2015)",
@@ -95,33 +125,12 @@ class DCGAN(AdversarialModel):
     # variants can reuse them with other inputs and heads.
     def generator_network(self, inputs):
         """Project a flat input vector and upsample it to an image in [-1, 1]."""
-        stages = self._stages()
-        height, width, channels = self.image_shape
-        h, w = height >> stages, width >> stages
-        filters = self.base_filters * 2 ** (stages - 1)
-        x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=INIT)(inputs)
-        x = layers.ReLU()(batch_norm()(x))
-        x = layers.Reshape((h, w, filters))(x)
-        for _ in range(stages - 1):
-            filters //= 2
-            x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                       kernel_initializer=INIT)(x)
-            x = layers.ReLU()(batch_norm()(x))
-        x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=INIT)(x)
-        return layers.Activation("tanh", dtype="float32")(x)
+        return upsampling_network(inputs, self.image_shape, self.base_filters, self._stages())
 
     def discriminator_network(self, images):
         """Strided convolutions down to a flat feature vector."""
-        x = images
-        for stage in range(self._stages()):
-            conv = layers.Conv2D(self.base_filters * 2**stage, 4, strides=2, padding="same",
-                                 use_bias=stage == 0 or not self.discriminator_batch_norm,
-                                 kernel_initializer=INIT)
-            x = self.discriminator_layer(conv)(x)
-            if stage > 0 and self.discriminator_batch_norm:
-                x = batch_norm()(x)
-            x = layers.LeakyReLU(0.2)(x)
-        return layers.Flatten()(x)
+        return downsampling_network(images, self.base_filters, self._stages(),
+                                    self.discriminator_batch_norm, self.discriminator_layer)
 
     #: BatchNorm after each discriminator convolution but the first (Radford et al.).
     discriminator_batch_norm = True

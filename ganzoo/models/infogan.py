@@ -1,0 +1,204 @@
+"""InfoGAN (Chen et al. 2016): interpretable codes by maximising mutual information.
+
+The generator's input is noise z plus a code c: a categorical code (one-hot,
+K classes) and continuous codes uniform in [-1, 1]. An auxiliary head Q,
+sharing the discriminator's body, predicts c from G(z, c). The variational
+lower bound on the mutual information I(c; G(z, c)) becomes a loss,
+
+    L_I = CE(c_cat, Q_cat(G(z, c))) + w_cont * ||c_cont - Q_cont(G(z, c))||^2
+
+(cross-entropy for the categorical code; a unit-variance Gaussian for the
+continuous codes, i.e. a squared error), added with weight lambda to the
+usual game:
+
+    min_{G, Q} L_G + lambda L_I,     min_D L_D + lambda L_I
+
+Reference: Chen et al., "InfoGAN: Interpretable Representation Learning by
+Information Maximizing Generative Adversarial Nets", NeurIPS 2016
+(arXiv:1606.03657). MNIST setting: 62 noise dimensions, one 10-way categorical
+code, two continuous codes, lambda = 1.
+
+The generator player updates G and the Q head's own layers; the
+discriminator player updates the shared body (which therefore also learns
+from L_I, as in the paper's code) and the adversarial head. Continuous codes
+get weight 0.1 in L_I (the paper down-weights them; its exact value is not
+stated for MNIST).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+from ganzoo.models.base import positive_int
+from ganzoo.models.dcgan import DCGAN, INIT, batch_norm
+from ganzoo.registry import register
+
+
+@register(
+    "infogan",
+    description="InfoGAN: categorical and continuous codes recovered by a Q head (Chen et al. 2016)",
+    presets={"tiny": {"base_filters": 8, "latent_dim": 8}},
+)
+class InfoGAN(DCGAN):
+    """InfoGAN: categorical and continuous codes recovered by a Q head (Chen et al. 2016).
+
+    Objective: `min_{G,Q} max_D V(D, G) + lambda L_I(G, Q)`, with `L_I` the
+    cross-entropy of the categorical code plus a squared error on the
+    continuous codes.
+
+    Reference:
+        Chen et al., "InfoGAN: Interpretable Representation Learning by
+        Information Maximizing Generative Adversarial Nets", NeurIPS 2016.
+
+    Args:
+        image_shape: tuple. `(height, width, channels)`. Defaults to `(28, 28, 1)`.
+        latent_dim: int. Incompressible noise dimensions. Defaults to 62.
+        num_categories: int. Size of the categorical code. Defaults to 10.
+        num_continuous: int. Number of continuous codes in [-1, 1]. Defaults to 2.
+        info_weight: float. lambda, the weight of L_I. Defaults to 1.
+        continuous_weight: float. Weight of the continuous term inside L_I. Defaults to 0.1.
+
+    Example:
+    ```python
+    import ganzoo
+    model = ganzoo.get("infogan")
+    model.fit(images, epochs=5, batch_size=64)
+    nines = model.generate(8, categories=[3] * 8, seed=0)
+    probabilities, continuous = model.predict_codes(nines)
+    ```
+    """
+
+    metric_names = ("d_loss", "g_loss", "info_loss")
+
+    def __init__(self, latent_dim: int = 62, num_categories: int = 10, num_continuous: int = 2,
+                 info_weight: float = 1.0, continuous_weight: float = 0.1, **kwargs):
+        self.num_categories = positive_int("num_categories", num_categories)
+        if isinstance(num_continuous, bool) or not isinstance(num_continuous, int) or num_continuous < 0:
+            raise ValueError(f"num_continuous must be an int >= 0. Received: num_continuous={num_continuous!r}")
+        self.num_continuous = num_continuous
+        self.info_weight = float(info_weight)
+        self.continuous_weight = float(continuous_weight)
+        super().__init__(latent_dim=latent_dim, **kwargs)
+
+    @property
+    def input_dim(self) -> int:
+        return self.latent_dim + self.num_categories + self.num_continuous
+
+    def build_generator(self):
+        z = keras.Input((self.input_dim,), name="z_and_codes")
+        return keras.Model(z, self.generator_network(z), name="generator")
+
+    def build_discriminator(self):
+        images = keras.Input(self.image_shape, name="images")
+        features = self.discriminator_network(images)
+        logits = layers.Dense(1, kernel_initializer=INIT, dtype="float32")(features)
+        hidden = layers.LeakyReLU(0.2)(batch_norm()(layers.Dense(128, kernel_initializer=INIT)(features)))
+        categorical = layers.Dense(self.num_categories, dtype="float32", name="categorical")(hidden)
+        outputs = [categorical]
+        if self.num_continuous:
+            outputs.append(layers.Dense(self.num_continuous, dtype="float32", name="continuous")(hidden))
+        self.q_network = keras.Model(images, outputs, name="q_network")
+        return keras.Model(images, logits, name="discriminator")
+
+    def generator_variables(self):
+        shared = {id(v) for v in self.discriminator.trainable_variables}
+        q_head = [v for v in self.q_network.trainable_variables if id(v) not in shared]
+        return self.generator.trainable_variables + q_head
+
+    def _sample(self, batch_size):
+        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        categories = keras.random.randint((batch_size,), 0, self.num_categories, seed=self.seed_generator)
+        parts = [noise, ops.one_hot(categories, self.num_categories)]
+        continuous = None
+        if self.num_continuous:
+            continuous = keras.random.uniform((batch_size, self.num_continuous), -1.0, 1.0,
+                                              seed=self.seed_generator)
+            parts.append(continuous)
+        return ops.concatenate(parts, axis=-1), categories, continuous
+
+    def sample_latent(self, batch_size):
+        return self._sample(batch_size)[0]
+
+    def info_loss(self, images, categories, continuous, training=True):
+        outputs = self.q_network(images, training=training)
+        loss = ops.mean(keras.losses.sparse_categorical_crossentropy(categories, outputs[0], from_logits=True))
+        if self.num_continuous:
+            loss = loss + self.continuous_weight * ops.mean(ops.sum(ops.square(continuous - outputs[1]), axis=-1))
+        return loss
+
+    def discriminator_loss(self, x, y=None, training=True):
+        latent, categories, continuous = self._sample(ops.shape(x)[0])
+        fake = ops.stop_gradient(self.generator(latent, training=training))
+        adversarial = self.adversarial_loss.discriminator(
+            self.discriminator(x, training=training), self.discriminator(fake, training=training))
+        info = self.info_loss(fake, categories, continuous, training)
+        loss = adversarial + self.info_weight * info
+        return loss, {"d_loss": loss}
+
+    def generator_loss(self, x, y=None, training=True):
+        latent, categories, continuous = self._sample(ops.shape(x)[0])
+        fake = self.generator(latent, training=training)
+        adversarial = self.adversarial_loss.generator(self.discriminator(fake, training=training))
+        info = self.info_loss(fake, categories, continuous, training)
+        loss = adversarial + self.info_weight * info
+        return loss, {"g_loss": loss, "info_loss": info}
+
+    def latent_numpy(self, n, rng, categories=None, continuous=None):
+        if categories is None:
+            categories = np.arange(n) % self.num_categories
+        categories = np.asarray(categories)
+        if categories.shape != (n,) or categories.min() < 0 or categories.max() >= self.num_categories:
+            raise ValueError(
+                f"categories must be {n} integers in [0, {self.num_categories - 1}]. "
+                f"Received: categories with shape {categories.shape}"
+            )
+        if continuous is None:
+            continuous = rng.uniform(-1.0, 1.0, (n, self.num_continuous))
+        continuous = np.asarray(continuous, dtype="float32").reshape(n, self.num_continuous)
+        noise = rng.standard_normal((n, self.latent_dim))
+        one_hot = np.eye(self.num_categories)[categories]
+        return np.concatenate([noise, one_hot, continuous], axis=1).astype("float32")
+
+    def generate(self, n: int, categories=None, continuous=None, seed: int | None = None,
+                 batch_size: int = 256) -> np.ndarray:
+        """Draw `n` images with chosen codes.
+
+        Args:
+            n: int. Number of images.
+            categories: sequence of `n` ints in `[0, num_categories)`, or None
+                (cycles 0, 1, ..., K-1). Defaults to None.
+            continuous: array `(n, num_continuous)` in [-1, 1], or None
+                (uniform). Defaults to None.
+            seed: int or None. Seeds the noise. Defaults to None.
+            batch_size: int. Images per generator call. Defaults to 256.
+
+        Returns:
+            A float32 NumPy array `(n, *image_shape)` in [-1, 1].
+        """
+        n = positive_int("n", n)
+        latent = self.latent_numpy(n, np.random.default_rng(seed), categories, continuous)
+        return self._run_generator(latent, batch_size)
+
+    def predict_codes(self, images, batch_size: int = 256):
+        """The Q head's estimate of the codes behind `images`.
+
+        Returns:
+            `(probabilities, continuous)`: NumPy `(n, num_categories)` softmax
+            probabilities and `(n, num_continuous)` continuous estimates.
+        """
+        probabilities, continuous = [], []
+        for start in range(0, len(images), batch_size):
+            outputs = self.q_network(images[start:start + batch_size], training=False)
+            probabilities.append(ops.convert_to_numpy(ops.softmax(outputs[0])))
+            if self.num_continuous:
+                continuous.append(ops.convert_to_numpy(outputs[1]))
+        probabilities = np.concatenate(probabilities)
+        continuous = np.concatenate(continuous) if continuous else np.zeros((len(probabilities), 0), "float32")
+        return probabilities, continuous
+
+    def get_config(self):
+        return {**super().get_config(), "num_categories": self.num_categories,
+                "num_continuous": self.num_continuous, "info_weight": self.info_weight,
+                "continuous_weight": self.continuous_weight}
