@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 import ganzoo.data
-from ganzoo.metrics.classifier import accuracy, train_classifier
+from ganzoo.metrics.classifier import accuracy, build_classifier, train_classifier
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "ganzoo", "metrics", "weights")
 
@@ -46,7 +46,11 @@ def main(argv=None):
     test_acc = accuracy(model, x_test, y_test)
     train_acc = accuracy(model, x_train, y_train)
     os.makedirs(args.out, exist_ok=True)
-    model.save_weights(os.path.join(args.out, f"{args.dataset}.weights.h5"))
+    # save_weights on a compiled model also writes the Adam moments (3x the size): save an
+    # uncompiled copy so the package data holds only the network (~1 MB).
+    bare = build_classifier(tuple(x_train.shape[1:]), num_classes, feature_dim=args.feature_dim)
+    bare.set_weights(model.get_weights())
+    bare.save_weights(os.path.join(args.out, f"{args.dataset}.weights.h5"))
     meta = {
         "dataset": args.dataset,
         "image_shape": list(x_train.shape[1:]),
