@@ -207,6 +207,9 @@ class AtomicCheckpoint(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         os.makedirs(self.directory, exist_ok=True)
+        # Temporary files of a run killed while saving (the real files are intact).
+        for stale in glob.glob(os.path.join(self.directory, ".*.tmp.*")):
+            os.remove(stale)
 
     def _improved(self, value):
         if self.best is None:
