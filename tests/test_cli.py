@@ -139,7 +139,7 @@ def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
     # Each case is its own process (as users meet them); run a few at a time.
     with ThreadPoolExecutor(max_workers=4) as pool:
         procs = list(pool.map(lambda case: ganzoo_cmd(*case[0]), cases))
-    for (args, needles), proc in zip(cases, procs):
+    for (_args, needles), proc in zip(cases, procs):
         assert_usage_error(proc, *needles)
 
 
