@@ -116,12 +116,17 @@ def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
     truncated = tmp_path / "truncated.keras"
     truncated.write_bytes((out / "last.keras").read_bytes()[:3000])
     grid = str(tmp_path / "g.png")
+    for i in range(2):
+        Image.fromarray(np.full((5, 5), 40 * i, np.uint8)).save(tmp_path / f"odd{i}.png")
     cases = [  # (arguments, what the message must say)
         (["train", "dcgann", "--dataset", "digits", "--output", str(tmp_path / "a")],
          ["Unknown model 'dcgann'", "Did you mean 'dcgan'"]),
         (["train", "dcgan", "--dataset", "imagenet", "--output", str(tmp_path / "b")],
          ["Unknown data set 'imagenet'"]),
         ([*train, "--output", str(a_file / "run")], ["Cannot write", "Choose a folder"]),
+        # DCGAN cannot halve 5x5 images.
+        (["train", "dcgan", "--dataset", f"folder:{tmp_path}", "--output", str(tmp_path / "c")],
+         ["Cannot build 'dcgan'", "(5, 5, 1)", "--image-size"]),
         # An existing run is never overwritten by accident.
         ([*train, "--output", str(out)], ["already holds", "--resume"]),
         # Resuming a run of another model kind.

@@ -158,6 +158,8 @@ class _NumpyOnlyUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if module.split(".")[0] == "numpy" and name in self._ALLOWED:
             return super().find_class(module, name)
+        if (module, name) == ("_codecs", "encode"):  # bytes in protocol-2 pickles
+            return super().find_class(module, name)
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
 
 
