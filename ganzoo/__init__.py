@@ -8,9 +8,13 @@ model.fit(images, epochs=5, batch_size=64)   # images: float32 in [-1, 1], NHWC
 ```
 """
 
-from ganzoo import data, evaluation, losses, metrics, models
-from ganzoo.evaluation import evaluate
-from ganzoo.registry import get, list_models, register
+from ganzoo import _cli_backend
+
+_cli_backend.apply()  # `ganzoo train --backend jax`: choose before Keras loads
+
+from ganzoo import data, evaluation, losses, metrics, models  # noqa: E402
+from ganzoo.evaluation import evaluate  # noqa: E402
+from ganzoo.registry import get, list_models, register  # noqa: E402
 
 __version__ = "0.1.0"
 

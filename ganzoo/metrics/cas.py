@@ -22,6 +22,7 @@ def classification_accuracy_score(
     num_samples: int = 10000,
     epochs: int = 5,
     batch_size: int = 128,
+    learning_rate: float = 1e-3,
     num_classes: int | None = None,
     seed: int = 0,
     **classifier_kwargs,
@@ -51,6 +52,7 @@ def classification_accuracy_score(
         num_samples: int. Generated (and real reference) training samples. Defaults to `10000`.
         epochs: int. Classifier training epochs. Defaults to `5`.
         batch_size: int. Defaults to `128`.
+        learning_rate: float. Adam learning rate. Defaults to `1e-3`.
         num_classes: int or None. Defaults to `model.num_classes`.
         seed: int. Seeds labels, sampling, subsetting and training. Defaults to `0`.
         **classifier_kwargs: passed to `build_classifier` (e.g. `filters`).
@@ -80,7 +82,7 @@ def classification_accuracy_score(
     synthetic = np.asarray(model.generate(num_samples, labels=labels, seed=seed), dtype="float32")
     if synthetic.shape[0] != num_samples:
         raise ValueError(f"model.generate returned {synthetic.shape[0]} images. Received: num_samples={num_samples}")
-    fit = dict(epochs=epochs, batch_size=batch_size, seed=seed, **classifier_kwargs)
+    fit = dict(epochs=epochs, batch_size=batch_size, learning_rate=learning_rate, seed=seed, **classifier_kwargs)
     on_synthetic = train_classifier(synthetic, labels, num_classes, **fit)
     cas = accuracy(on_synthetic, real_test_images, real_test_labels)
     result = {"cas": cas, "real_accuracy": None, "ratio": None, "num_samples": num_samples,

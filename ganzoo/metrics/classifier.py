@@ -18,6 +18,7 @@ def build_classifier(
     feature_dim: int = 128,
     filters=(32, 64, 128),
     dropout: float = 0.3,
+    batch_norm_momentum: float = 0.99,
     name: str = "domain_classifier",
 ) -> keras.Model:
     """Build the small CNN classifier; it outputs logits.
@@ -32,6 +33,9 @@ def build_classifier(
         filters: tuple of int. Filters of the conv blocks; each halves the spatial size.
             Defaults to `(32, 64, 128)`.
         dropout: float. Dropout before the head (training only). Defaults to `0.3`.
+        batch_norm_momentum: float. Moving-statistics momentum; lower it (e.g. 0.9) when
+            training for only a few hundred steps, or inference uses stale statistics.
+            Defaults to `0.99`.
         name: str. Model name. Defaults to `"domain_classifier"`.
 
     Example:
@@ -51,7 +55,7 @@ def build_classifier(
     x = inputs
     for i, width in enumerate(filters):
         x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = keras.layers.BatchNormalization(name=f"bn{i}")(x)
+        x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"bn{i}")(x)
         x = keras.layers.ReLU(name=f"relu{i}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool{i}")(x)
     x = keras.layers.Flatten(name="flatten")(x)
@@ -63,7 +67,7 @@ def build_classifier(
 
 def features_model(classifier: keras.Model) -> keras.Model:
     """A model mapping images to (features, logits) of `build_classifier`'s network."""
-    return keras.Model(classifier.inputs, [classifier.get_layer("features").output, classifier.outputs[0]])
+    return keras.Model(classifier.inputs[0], [classifier.get_layer("features").output, classifier.outputs[0]])
 
 
 def train_classifier(

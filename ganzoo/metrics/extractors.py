@@ -183,7 +183,7 @@ def inception_imagenet(weights: str | None = "imagenet", batch_size: int = 50):
         weights = None
     net = keras.applications.InceptionV3(include_top=True, weights=weights)
     # Keras' InceptionV3 preprocessing ("tf" mode) maps [0, 255] to [-1, 1]: our range as is.
-    model = keras.Model(net.inputs, [net.get_layer("avg_pool").output, net.outputs[0]])
+    model = keras.Model(net.inputs[0], [net.get_layer("avg_pool").output, net.outputs[0]])
     return FeatureExtractor(
         "inception_imagenet", model, (299, 299, 3), head="probabilities",
         weights=str(weights), comparable_with_papers=False, batch_size=batch_size,

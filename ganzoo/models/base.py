@@ -249,7 +249,9 @@ class AdversarialModel(PlayerModel):
             self.ema_generator = self.build_generator()
             self.ema_generator.trainable = False
             for target, source in zip(self.ema_generator.weights, self.generator.weights):
-                target.assign(source)
+                # A copy, not the same buffer: JAX donates state buffers to the
+                # jitted step and refuses one buffer donated twice.
+                target.assign(np.array(ops.convert_to_numpy(source)))
         self._init_trackers()
 
     # ---- what a variant writes -------------------------------------------

@@ -1,0 +1,315 @@
+"""Callbacks for watching and protecting a training run.
+
+- `SampleGrid`: a PNG grid per epoch from fixed noise (and fixed labels for
+  conditional models), plus an animated GIF of the epochs at the end.
+- `AtomicCheckpoint`: `last.keras` every epoch and `best.keras` on improvement,
+  written atomically (temporary file in the same folder, then `os.replace`),
+  with a small `state.json` holding the epoch, so `resume_state` can continue
+  a run with `fit(initial_epoch=...)`.
+- `DivergenceGuard`: stops on a non-finite loss, saves what it has to a
+  separate file and says which loss diverged where.
+
+Example:
+```python
+import ganzoo
+from ganzoo.callbacks import AtomicCheckpoint, DivergenceGuard, SampleGrid
+
+images, _ = ganzoo.data.load("digits")
+model = ganzoo.get("gan", preset="tiny", image_shape=images.shape[1:])
+model.fit(images, epochs=2, batch_size=64, verbose=0, callbacks=[
+    SampleGrid("run/samples", n=16), AtomicCheckpoint("run"), DivergenceGuard("run")])
+```
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import math
+import os
+import tempfile
+
+import keras
+import numpy as np
+
+STATE_FILE = "state.json"
+
+
+# ---- images ------------------------------------------------------------
+def to_uint8(images: np.ndarray) -> np.ndarray:
+    """float images in [-1, 1] to uint8 [0, 255]."""
+    return np.clip(np.rint((np.asarray(images, "float32") + 1.0) * 127.5), 0, 255).astype("uint8")
+
+
+def image_grid(images: np.ndarray, columns: int | None = None, padding: int = 2):
+    """Tile `(n, h, w, c)` images in [-1, 1] into one `PIL.Image`.
+
+    Args:
+        images: array. `(n, height, width, channels)`, channels 1 or 3.
+        columns: int or None. Images per row. Defaults to `ceil(sqrt(n))`.
+        padding: int. Pixels of black between images. Defaults to 2.
+
+    Returns:
+        A `PIL.Image.Image` in mode `"L"` (grey) or `"RGB"`.
+    """
+    from PIL import Image
+
+    images = to_uint8(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"images must be (n, height, width, 1 or 3). Received: shape={images.shape}")
+    n, h, w, c = images.shape
+    columns = columns or math.ceil(math.sqrt(n))
+    rows = math.ceil(n / columns)
+    canvas = np.zeros((rows * (h + padding) + padding, columns * (w + padding) + padding, c), "uint8")
+    for i, image in enumerate(images):
+        r, col = divmod(i, columns)
+        top, left = padding + r * (h + padding), padding + col * (w + padding)
+        canvas[top:top + h, left:left + w] = image
+    return Image.fromarray(canvas[..., 0] if c == 1 else canvas, "L" if c == 1 else "RGB")
+
+
+def generate_images(model, n: int, seed: int | None = 0, labels=None) -> np.ndarray:
+    """`model.generate(n, seed)`, with class labels for conditional models.
+
+    For a model with `num_classes`, `labels` defaults to `0, 1, 2, ...` cycling
+    through the classes, so each grid row shows the classes in order.
+    """
+    num_classes = getattr(model, "num_classes", None)
+    if num_classes:
+        if labels is None:
+            labels = np.arange(n) % num_classes
+        labels = np.resize(np.asarray(labels, "int32"), n)
+        return model.generate(n, seed=seed, labels=labels)
+    if labels is not None:
+        raise ValueError(
+            f"{type(model).__name__} is not conditional: it takes no labels. "
+            f"Received: labels={list(labels)[:8]}"
+        )
+    return model.generate(n, seed=seed)
+
+
+def atomic_write(path: str, write) -> None:
+    """Call `write(tmp_path)` on a temporary file next to `path`, then rename it to `path`.
+
+    The rename is atomic on POSIX and Windows, so `path` is always either the
+    old complete file or the new complete one, never a half-written file.
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    suffix = os.path.splitext(name)[1]
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp" + suffix, dir=directory)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_model_atomic(model: keras.Model, path: str) -> None:
+    """`model.save(path)` through a temporary file and an atomic rename."""
+    atomic_write(path, model.save)
+
+
+def _finite_logs(logs) -> dict[str, float]:
+    out = {}
+    for key, value in (logs or {}).items():
+        try:
+            out[key] = float(np.asarray(keras.ops.convert_to_numpy(value)))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+# ---- callbacks ---------------------------------------------------------
+class SampleGrid(keras.callbacks.Callback):
+    """Writes a grid of samples from fixed noise after every `every` epochs.
+
+    The noise (and, for conditional models, the labels `0, 1, 2, ...`) is the
+    same at every epoch, so consecutive frames show the generator's progress on
+    the same latent points. At the end of training the frames are joined into
+    an animated GIF.
+
+    Args:
+        directory: str. Folder of the PNGs (`epoch_001.png`, ...), created if needed.
+        n: int. Images per grid. Defaults to 64.
+        seed: int. Seed of the fixed noise. Defaults to 0.
+        every: int. Write a grid every `every` epochs. Defaults to 1.
+        gif: bool. Write `progress.gif` from all frames at the end. Defaults to True.
+    """
+
+    def __init__(self, directory: str, n: int = 64, seed: int = 0, every: int = 1, gif: bool = True):
+        super().__init__()
+        if not isinstance(n, int) or n < 1:
+            raise ValueError(f"n must be a positive int. Received: n={n!r}")
+        if not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive int. Received: every={every!r}")
+        self.directory, self.n, self.seed, self.every, self.gif = directory, n, seed, every, gif
+        self.written: list[str] = []
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        if any(not math.isfinite(v) for v in _finite_logs(logs).values()):
+            return  # A diverged model draws noise; keep the last good frame.
+        grid = image_grid(generate_images(self.model, self.n, seed=self.seed))
+        path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
+        atomic_write(path, lambda tmp: grid.save(tmp, format="PNG"))
+        self.written.append(path)
+
+    def on_train_end(self, logs=None):
+        if not self.gif:
+            return
+        frames = sorted(glob.glob(os.path.join(self.directory, "epoch_*.png")))
+        if not frames:
+            return
+        from PIL import Image
+
+        images = [Image.open(f) for f in frames]
+        images = [im if im.mode == "L" else im.convert("P", palette=Image.Palette.ADAPTIVE) for im in images]
+        path = os.path.join(self.directory, "progress.gif")
+        atomic_write(path, lambda tmp: images[0].save(
+            tmp, format="GIF", save_all=True, append_images=images[1:], duration=400, loop=0))
+
+
+class AtomicCheckpoint(keras.callbacks.Callback):
+    """Saves `last.keras` every epoch and `best.keras` when `monitor` improves.
+
+    Each file is written to a temporary file in the same folder and renamed
+    into place, so a run killed at any moment leaves complete files only. A
+    `state.json` next to them records the last completed epoch and the best
+    value, for `resume_state`. Epochs with a non-finite loss are not saved
+    (see `DivergenceGuard`).
+
+    "Best" is by the monitored training log: for GANs the adversarial losses
+    are only a rough guide to sample quality, so `last.keras` is the file to
+    resume from and `best.keras` a convenience.
+
+    Args:
+        directory: str. Folder of the checkpoints, created if needed.
+        monitor: str. Log key that decides `best.keras`. Defaults to `"g_loss"`.
+        mode: str. `"min"` or `"max"`. Defaults to `"min"`.
+    """
+
+    def __init__(self, directory: str, monitor: str = "g_loss", mode: str = "min"):
+        super().__init__()
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max'. Received: mode={mode!r}")
+        self.directory, self.monitor, self.mode = directory, monitor, mode
+        self.last_path = os.path.join(directory, "last.keras")
+        self.best_path = os.path.join(directory, "best.keras")
+        self.state_path = os.path.join(directory, STATE_FILE)
+        previous = read_state(directory)
+        self.best = previous.get("best") if previous else None
+
+    def on_train_begin(self, logs=None):
+        os.makedirs(self.directory, exist_ok=True)
+        # Temporary files of a run killed while saving (the real files are intact).
+        for stale in glob.glob(os.path.join(self.directory, ".*.tmp.*")):
+            os.remove(stale)
+
+    def _improved(self, value):
+        if self.best is None:
+            return True
+        return value < self.best if self.mode == "min" else value > self.best
+
+    def on_epoch_end(self, epoch, logs=None):
+        values = _finite_logs(logs)
+        if any(not math.isfinite(v) for v in values.values()):
+            return
+        save_model_atomic(self.model, self.last_path)
+        value = values.get(self.monitor)
+        best_epoch = read_state(self.directory).get("best_epoch") if os.path.exists(self.state_path) else None
+        if value is not None and self._improved(value):
+            self.best, best_epoch = value, epoch + 1
+            save_model_atomic(self.model, self.best_path)
+        state = {
+            "epoch": epoch + 1,
+            "model": getattr(type(self.model), "registered_name", type(self.model).__name__),
+            "monitor": self.monitor,
+            "mode": self.mode,
+            "best": self.best,
+            "best_epoch": best_epoch,
+            "logs": values,
+        }
+        atomic_write(self.state_path, lambda tmp: _write_json(tmp, state))
+
+
+def _write_json(path, data):
+    with open(path, "w") as f:
+        json.dump(data, f, indent=2)
+
+
+def read_state(directory: str) -> dict:
+    """The `state.json` of a checkpoint folder, or `{}` when there is none."""
+    path = os.path.join(directory, STATE_FILE)
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f)
+
+
+def resume_state(directory: str) -> tuple[str, int] | None:
+    """`(path of last.keras, epochs completed)` of an interrupted run, or None.
+
+    Example:
+    ```python
+    import keras
+    found = resume_state("run")
+    if found:
+        path, epoch = found
+        model = keras.saving.load_model(path)
+        model.fit(images, epochs=10, initial_epoch=epoch)
+    ```
+    """
+    last = os.path.join(directory, "last.keras")
+    state = read_state(directory)
+    if not os.path.exists(last) or "epoch" not in state:
+        return None
+    return last, int(state["epoch"])
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops training on a non-finite loss and says which one diverged, where.
+
+    Unlike `keras.callbacks.TerminateOnNaN` it checks every logged loss (not
+    only `loss`), saves the model as it is to `diverged.keras` (separate from
+    the good checkpoints, for inspection) and keeps the message in
+    `self.message` for the caller.
+
+    Args:
+        directory: str or None. Where to write `diverged.keras`; None saves nothing.
+            Defaults to None.
+    """
+
+    def __init__(self, directory: str | None = None):
+        super().__init__()
+        self.directory = directory
+        self.epoch = 0
+        self.message: str | None = None
+        self.saved_path: str | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.message:
+            return
+        bad = sorted(k for k, v in _finite_logs(logs).items() if not math.isfinite(v))
+        if not bad:
+            return
+        self.message = (
+            f"Training diverged: {', '.join(bad)} became non-finite at epoch {self.epoch + 1}, "
+            f"batch {batch + 1}."
+        )
+        self.model.stop_training = True
+        if self.directory:
+            os.makedirs(self.directory, exist_ok=True)
+            self.saved_path = os.path.join(self.directory, "diverged.keras")
+            save_model_atomic(self.model, self.saved_path)
+            self.message += f" The diverged model is in {self.saved_path}; the last good checkpoint is untouched."
+        self.message += " Try a lower learning rate, another loss, or a smaller batch."
+        print(f"\n{self.message}", flush=True)

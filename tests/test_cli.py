@@ -1,0 +1,229 @@
+"""The `ganzoo` command, run as users run it: `python -m ganzoo ...` in a subprocess.
+
+Every bad input must end with exit status 2 and a one-paragraph message, no traceback.
+"""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import keras
+import numpy as np
+import pytest
+from conftest import BACKEND
+from helpers import ROOT
+from PIL import Image
+
+import ganzoo
+
+pytestmark = pytest.mark.subprocess
+
+TINY_TRAIN = ["--dataset", "digits", "--preset", "tiny", "--batch-size", "16", "--no-tensorboard",
+              "--verbose", "2", "--samples", "9"]
+
+
+def ganzoo_cmd(*args, timeout=240, check=None):
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3",
+               OMP_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, "-m", "ganzoo", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+    if check is not None and proc.returncode != check:
+        raise AssertionError(f"exit {proc.returncode} != {check}\n{proc.stdout}\n{proc.stderr[-4000:]}")
+    return proc
+
+
+def assert_usage_error(proc, *needles):
+    """Exit 2, one paragraph on stderr naming the problem, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    message = [line for line in proc.stderr.splitlines() if line.startswith("ganzoo")]
+    assert len(message) == 1, proc.stderr
+    for needle in needles:
+        assert needle in message[0], (needle, message[0])
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """A 2-epoch tiny DCGAN run on digits, shared by the checks that need a checkpoint."""
+    out = tmp_path_factory.mktemp("run")
+    proc = ganzoo_cmd("train", "dcgan", *TINY_TRAIN, "--epochs", "2", "--steps-per-epoch", "3",
+                      "--output", str(out), "--backend", BACKEND, check=0)
+    return out, proc
+
+
+def test_list_shows_every_model_with_description():
+    proc = ganzoo_cmd("list", check=0)
+    lines = proc.stdout.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ganzoo.list_models()
+    from ganzoo.registry import spec
+
+    for line in lines:
+        name = line.split()[0]
+        assert spec(name).description in line
+
+
+def test_train_leaves_checkpoint_grids_and_logs(trained_run):
+    out, proc = trained_run
+    assert f"Keras backend {BACKEND}, device CPU" in proc.stdout
+    for path in ("last.keras", "best.keras", "samples/epoch_001.png", "samples/epoch_002.png",
+                 "samples/progress.gif", "logs/training.csv"):
+        assert (out / path).is_file(), path
+    for path in ("last.keras", "best.keras", "samples/epoch_002.png", "logs/training.csv"):
+        assert str(out / path) in proc.stdout, path  # the final summary says where things are
+    with open(out / "logs" / "training.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["epoch"]) for r in rows] == [0, 1]
+    assert {"d_loss", "g_loss"} <= set(rows[0])
+    state = json.loads((out / "state.json").read_text())
+    assert state["epoch"] == 2 and state["model"] == "dcgan"
+    model = keras.saving.load_model(out / "last.keras")
+    assert [int(keras.ops.convert_to_numpy(o.iterations)) for o in model.optimizer.members] == [6, 6]
+    with Image.open(out / "samples" / "progress.gif") as gif:
+        assert gif.n_frames == 2
+
+
+def test_sample_and_info(trained_run, tmp_path):
+    out, _ = trained_run
+    grid = tmp_path / "grid.png"
+    ganzoo_cmd("sample", str(out / "last.keras"), "-n", "4", "--output", str(grid), "--seed", "3", check=0)
+    # The grid holds exactly what the checkpoint generates from that seed.
+    from ganzoo.callbacks import generate_images, image_grid
+
+    model = keras.saving.load_model(out / "last.keras")
+    expected = np.asarray(image_grid(generate_images(model, 4, seed=3)))
+    np.testing.assert_array_equal(np.asarray(Image.open(grid)), expected)
+
+    info = ganzoo_cmd("info", str(out), check=0).stdout
+    assert "model:        dcgan (DCGAN)" in info
+    assert "image shape:  (8, 8, 1)" in info
+    assert "'generator': 6" in info
+
+
+def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
+    out, _ = trained_run
+    train = ["train", "dcgan", *TINY_TRAIN, "--epochs", "1"]
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("not a folder")
+    garbage = tmp_path / "garbage.keras"
+    garbage.write_bytes(b"\x00" * 100)
+    plain = tmp_path / "plain.keras"
+    keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]).save(plain)
+    truncated = tmp_path / "truncated.keras"
+    truncated.write_bytes((out / "last.keras").read_bytes()[:3000])
+    grid = str(tmp_path / "g.png")
+    for i in range(2):
+        Image.fromarray(np.full((5, 5), 40 * i, np.uint8)).save(tmp_path / f"odd{i}.png")
+    cases = [  # (arguments, what the message must say)
+        (["train", "dcgann", "--dataset", "digits", "--output", str(tmp_path / "a")],
+         ["Unknown model 'dcgann'", "Did you mean 'dcgan'"]),
+        (["train", "dcgan", "--dataset", "imagenet", "--output", str(tmp_path / "b")],
+         ["Unknown data set 'imagenet'"]),
+        ([*train, "--output", str(a_file / "run")], ["Cannot write", "Choose a folder"]),
+        # DCGAN cannot halve 5x5 images.
+        (["train", "dcgan", "--dataset", f"folder:{tmp_path}", "--output", str(tmp_path / "c")],
+         ["Cannot build 'dcgan'", "(5, 5, 1)", "--image-size"]),
+        # An existing run is never overwritten by accident.
+        ([*train, "--output", str(out)], ["already holds", "--resume"]),
+        # Resuming a run of another model kind.
+        (["train", "gan", *TINY_TRAIN, "--epochs", "3", "--output", str(out), "--resume"],
+         ["holds a 'dcgan' run, not 'gan'"]),
+        (["sample", str(tmp_path / "missing.keras")], ["No checkpoint at"]),
+        (["info", str(tmp_path)], ["folder without a last.keras"]),
+        (["info", str(garbage)], ["not a Keras .keras file"]),
+        (["sample", str(plain)], ["not a ganzoo model", "Sequential"]),
+        (["info", str(truncated)], ["truncated.keras"]),
+        (["sample", str(out), "--labels", "0,x", "--output", grid], ["--labels must be comma-separated"]),
+        (["sample", str(out), "--labels", "0,1", "--output", grid], ["not a conditional model"]),
+        (["sample", str(out), "--output", str(tmp_path / "g.txt")], ["--output must end in .png"]),
+    ]
+    # Each case is its own process (as users meet them); run a few at a time.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        procs = list(pool.map(lambda case: ganzoo_cmd(*case[0]), cases))
+    for (_args, needles), proc in zip(cases, procs):
+        assert_usage_error(proc, *needles)
+
+
+def test_evaluate_and_compare_without_evaluation_module(trained_run):
+    out, _ = trained_run
+    try:
+        import ganzoo.evaluation  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("ganzoo.evaluation is installed; its own tests cover evaluate/compare")
+    assert_usage_error(ganzoo_cmd("evaluate", str(out / "last.keras"), "--dataset", "digits"),
+                       "ganzoo.evaluation")
+    assert_usage_error(ganzoo_cmd("compare", str(out / "last.keras"), str(out / "best.keras"),
+                                  "--dataset", "digits", "--csv", "t.csv"), "ganzoo.evaluation")
+
+
+def test_argument_parsing_of_every_command():
+    from ganzoo.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["train", "gan", "--dataset", "digits", "--output", "o", "--epochs", "3",
+                              "--batch-size", "8", "--backend", "jax", "--resume", "--preset", "tiny",
+                              "--steps-per-epoch", "2", "--max-samples", "40", "--seed", "1"])
+    assert (args.model, args.epochs, args.batch_size, args.backend, args.resume, args.preset,
+            args.steps_per_epoch, args.max_samples, args.seed) == ("gan", 3, 8, "jax", True, "tiny", 2, 40, 1)
+    args = parser.parse_args(["evaluate", "c.keras", "--dataset", "digits", "--metrics", "fid,kid",
+                              "--num-samples", "100", "--extractor", "digits", "--output", "r.json"])
+    from ganzoo.cli import _metric_kwargs
+
+    assert _metric_kwargs(args) == {"metrics": ["fid", "kid"], "num_samples": 100, "extractor": "digits"}
+    args = parser.parse_args(["compare", "a.keras", "b.keras", "--dataset", "digits", "--markdown", "t.md"])
+    assert args.checkpoints == ["a.keras", "b.keras"] and args.markdown == "t.md"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["train", "gan", "--dataset", "digits", "--output", "o", "--backend", "numpy"])
+
+
+def test_killed_run_resumes_to_the_same_epoch_count(tmp_path):
+    """SIGKILL a training process mid-run, resume, and compare with an uninterrupted run."""
+    out = tmp_path / "run"
+    epochs, steps = 5, 30
+    args = ["train", "gan", *TINY_TRAIN, "--epochs", str(epochs), "--steps-per-epoch", str(steps),
+            "--output", str(out), "--seed", "0"]
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3", OMP_NUM_THREADS="1")
+    proc = subprocess.Popen([sys.executable, "-m", "ganzoo", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 180
+    try:
+        while time.time() < deadline:
+            state = out / "state.json"
+            if state.exists() and json.loads(state.read_text() or "{}").get("epoch", 0) >= 2:
+                break
+            assert proc.poll() is None, "training ended before it could be killed"
+            time.sleep(0.05)
+        else:
+            raise AssertionError("no epoch finished in time")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    killed_at = json.loads((out / "state.json").read_text())["epoch"]
+    assert killed_at < epochs, "the run finished before the kill; make it longer"
+
+    resumed = ganzoo_cmd(*args, "--resume", check=0)
+    assert f"after epoch {killed_at}" in resumed.stdout
+
+    state = json.loads((out / "state.json").read_text())
+    assert state["epoch"] == epochs
+    with open(out / "logs" / "training.csv") as f:
+        logged = [int(r["epoch"]) for r in csv.DictReader(f)]
+    assert logged[-1] == epochs - 1 and len(logged) == len(set(logged))
+    # Every checkpoint file is complete and loads; no temporary file is left behind.
+    for name in os.listdir(out):
+        assert not name.startswith("."), f"stale temporary file {name}"
+    for path in (out / "last.keras", out / "best.keras"):
+        model = keras.saving.load_model(path)
+        assert isinstance(model, ganzoo.models.base.AdversarialModel)
+    # The same optimizer step count an uninterrupted run reaches: epochs x steps per player.
+    last = keras.saving.load_model(out / "last.keras")
+    iterations = [int(keras.ops.convert_to_numpy(o.iterations)) for o in last.optimizer.members]
+    assert iterations == [epochs * steps, epochs * steps]

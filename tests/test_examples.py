@@ -1,0 +1,46 @@
+"""Each example runs offline with --quick on the current backend and leaves its outputs."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import pytest
+from conftest import BACKEND
+from helpers import FASHION_DIR, ROOT
+
+pytestmark = pytest.mark.subprocess
+needs_fashion = pytest.mark.skipif(not os.path.exists(FASHION_DIR), reason="apt-get install dataset-fashion-mnist")
+
+
+def run_example(name, tmp_path, *args):
+    out = tmp_path / "run"
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3",
+               OMP_NUM_THREADS="1", KERAS_HOME=str(tmp_path / "keras_home"))
+    env.pop("GANZOO_DATA_DIR", None)
+    proc = subprocess.run([sys.executable, os.path.join(ROOT, "examples", name), "--quick", "--output", str(out),
+                           *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert (out / "samples" / "epoch_001.png").is_file()
+    keras.saving.load_model(out / "last.keras")  # a complete, loadable checkpoint
+    return out, proc.stdout
+
+
+@needs_fashion
+def test_dcgan_fashion_mnist(tmp_path):
+    out, stdout = run_example("dcgan_fashion_mnist.py", tmp_path)
+    assert (out / "logs" / "training.csv").is_file()
+    assert f"Keras backend: {BACKEND}" in stdout and str(out / "last.keras") in stdout
+
+
+@needs_fashion
+def test_gan_mlp_mnist_falls_back_to_fashion_offline(tmp_path):
+    _, stdout = run_example("gan_mlp_mnist.py", tmp_path)
+    assert "training on Fashion-MNIST instead" in stdout  # no mnist.npz in the empty Keras cache
+
+
+def test_train_on_folder(tmp_path):
+    out, stdout = run_example("train_on_folder.py", tmp_path, "--image-size", "16")
+    assert "2 classes" in stdout and "(16, 16, 1)" in stdout
+    model = keras.saving.load_model(out / "last.keras")
+    assert tuple(model.image_shape) == (16, 16, 1)
