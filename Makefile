@@ -9,7 +9,7 @@ BACKENDS ?= tensorflow jax torch
 PYTEST_ARGS ?=
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install data demo test lint docs
+.PHONY: install data demo test lint docs docs
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,3 +42,8 @@ test: install data lint docs
 		echo "=== pytest on KERAS_BACKEND=$$b ==="; \
 		KERAS_BACKEND=$$b $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
 	done
+
+# The documentation site, built as CI and .github/workflows/docs.yml build it.
+docs: install
+	$(PY) -m pip install -q -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict

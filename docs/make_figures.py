@@ -46,6 +46,7 @@ SEED = 0
 GRID = 8
 SCALE = 2
 PAD = 2
+CAS_BN_MOMENTUM = 0.9
 
 
 def parse_args(argv=None):
@@ -68,6 +69,9 @@ def parse_args(argv=None):
                         help="Generated (and real test) images per evaluation and CAS training set (default 5000).")
     parser.add_argument("--batch-size", type=int, default=64, help="Training batch size (default 64).")
     parser.add_argument("--cas-epochs", type=int, default=5, help="Epochs of the CAS classifier (default 5).")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="CPU threads per backend (default 1: the most steps per CPU-second on a shared machine; "
+                             "0 leaves the backend's default).")
     parser.add_argument("--eval-only", action="store_true",
                         help="Skip training: load each model from --checkpoints and evaluate it.")
     parser.add_argument("--no-eval", action="store_true", help="Train and draw grids only.")
@@ -204,8 +208,10 @@ def evaluate(model, args):
 def cas(model, test, args):
     from ganzoo.metrics import classification_accuracy_score
 
+    # BatchNorm momentum 0.9: a few hundred classifier steps leave 0.99-momentum moving
+    # statistics stale (see ganzoo.metrics.classifier.build_classifier).
     result = classification_accuracy_score(model, test[0], test[1], num_samples=args.num_samples,
-                                           epochs=args.cas_epochs, seed=SEED)
+                                           epochs=args.cas_epochs, seed=SEED, batch_norm_momentum=CAS_BN_MOMENTUM)
     return float(result["cas"])
 
 
@@ -335,6 +341,12 @@ def run_model(name, data, results, args):
 def main(argv=None):
     args = parse_args(argv)
     os.environ["KERAS_BACKEND"] = args.backend
+    if args.threads:
+        os.environ.setdefault("TF_NUM_INTRAOP_THREADS", str(args.threads))
+        os.environ.setdefault("TF_NUM_INTEROP_THREADS", str(args.threads))
+        os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+        if args.threads == 1:
+            os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
     sys.path.insert(0, ROOT)
     import ganzoo
 
@@ -361,7 +373,12 @@ def main(argv=None):
               flush=True)
         save_results(results, args.out)
     conditional = any(is_conditional(ganzoo.get(n, preset="tiny", compile=False)) for n in names)
+    cas_protocol = {"num_samples": args.num_samples, "epochs": args.cas_epochs, "seed": SEED,
+                    "batch_norm_momentum": CAS_BN_MOMENTUM}
+    if results.get("cas_protocol") != cas_protocol:
+        results.pop("cas_real", None)
     if not args.no_eval and conditional and "cas_real" not in results:
+        results["cas_protocol"] = cas_protocol
         results["cas_real"] = cas(RealSamples(*data["train"], num_classes=10), data["test"], args)
         print(f"[cas] classifier trained on {args.num_samples} real images: {results['cas_real']:.3f}", flush=True)
         save_results(results, args.out)
