@@ -54,10 +54,17 @@ def page() -> str:
     from ganzoo.cli import build_parser
 
     parser = build_parser()
-    os.environ["COLUMNS"] = "100"  # stable wrapping of argparse help
-    parts = [INTRO, "## `ganzoo`", "", "```text", parser.format_help().rstrip(), "```", ""]
-    for name, sub in subcommands(parser).items():
-        parts += [f"## `ganzoo {name}`", "", "```text", sub.format_help().rstrip(), "```", ""]
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"  # argparse wraps help to the terminal width: make it stable
+    try:
+        parts = [INTRO, "## `ganzoo`", "", "```text", parser.format_help().rstrip(), "```", ""]
+        for name, sub in subcommands(parser).items():
+            parts += [f"## `ganzoo {name}`", "", "```text", sub.format_help().rstrip(), "```", ""]
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
     return "\n".join(parts)
 
 

@@ -5,8 +5,8 @@ For each model (`ganzoo.list_models()` unless `--models` names some) this script
 1. trains `ganzoo.get(name, seed=SEED)` (the published defaults) on the real Fashion-MNIST
    training set (`ganzoo.data.load("fashion_mnist")`, 60000 images, batch 64) until
    `--budget-seconds` of wall time is spent (or for exactly `--steps` steps);
-2. saves an 8x8 sample grid, `<out>/<name>.png` (fixed seed; conditional models: one
-   row per class, classes 0-7; InfoGAN: one row per categorical code, codes 0-7);
+2. saves a sample grid, `<out>/<name>.png`: 8 columns, fixed seed; 8 rows, or for
+   conditional models one row per class, for InfoGAN one row per categorical code;
 3. evaluates it with `ganzoo.evaluate` under one protocol for every model: the
    `fashion_mnist` domain-classifier extractor, `--num-samples` generated images against
    as many real *test* images, seed 0 (FID, KID, IS);
@@ -75,6 +75,8 @@ def parse_args(argv=None):
     parser.add_argument("--eval-only", action="store_true",
                         help="Skip training: load each model from --checkpoints and evaluate it.")
     parser.add_argument("--no-eval", action="store_true", help="Train and draw grids only.")
+    parser.add_argument("--grids-only", action="store_true",
+                        help="Only redraw the sample grids of models saved in --checkpoints (no training, no eval).")
     return parser.parse_args(argv)
 
 
@@ -141,14 +143,14 @@ def train(name, images, labels, args):
 
 # ------------------------------------------------------------------ grids --
 def grid_samples(model):
-    """8 x 8 images: rows are classes (conditional) or categorical codes (InfoGAN)."""
-    n = GRID * GRID
-    rows = np.repeat(np.arange(GRID), GRID)
+    """8 columns; 8 rows, or one row per class (conditional) / categorical code (InfoGAN)."""
     if is_conditional(model):
-        return model.generate(n, labels=rows % model.num_classes, seed=SEED), "row i: class i"
+        rows = np.repeat(np.arange(model.num_classes), GRID)
+        return model.generate(len(rows), labels=rows, seed=SEED), "row i: class i"
     if hasattr(model, "num_categories"):
-        return model.generate(n, categories=rows % model.num_categories, seed=SEED), "row i: categorical code i"
-    return model.generate(n, seed=SEED), "unconditional"
+        rows = np.repeat(np.arange(model.num_categories), GRID)
+        return model.generate(len(rows), categories=rows, seed=SEED), "row i: categorical code i"
+    return model.generate(GRID * GRID, seed=SEED), "unconditional"
 
 
 def save_grid(images, path):
@@ -156,9 +158,10 @@ def save_grid(images, path):
 
     images = np.clip((np.asarray(images) + 1.0) * 127.5, 0, 255).round().astype("uint8")
     n, h, w, c = images.shape
+    rows = -(-n // GRID)
     size_h, size_w = h * SCALE, w * SCALE
-    canvas = np.full((GRID * (size_h + PAD) + PAD, GRID * (size_w + PAD) + PAD, c), 255, "uint8")
-    for i, image in enumerate(images[: GRID * GRID]):
+    canvas = np.full((rows * (size_h + PAD) + PAD, GRID * (size_w + PAD) + PAD, c), 255, "uint8")
+    for i, image in enumerate(images):
         r, col = divmod(i, GRID)
         big = image.repeat(SCALE, axis=0).repeat(SCALE, axis=1)
         top, left = PAD + r * (size_h + PAD), PAD + col * (size_w + PAD)
@@ -247,6 +250,14 @@ def machine():
     return f"{os.cpu_count()}-core CPU ({cpu}), no GPU"
 
 
+def short_machine(text):
+    """"2-core CPU (AMD EPYC), no GPU" -> "2-core AMD EPYC CPU" for the table."""
+    if text.endswith(", no GPU") and " CPU (" in text:
+        cores, cpu = text[: -len(", no GPU")].split(" CPU (", 1)
+        return f"{cores} {cpu.rstrip(')')} CPU"
+    return text
+
+
 def load_results(path):
     if os.path.exists(path):
         with open(path) as f:
@@ -283,7 +294,7 @@ def results_markdown(results):
         lines.append(f"| [{name}](../models.md#{name}) | {fmt(e.get('fid'))} | {fmt(e.get('kid'), 4)} | {fmt(e.get('is'))} | "
                      f"{e.get('n', '–')} | {r['train']['steps']} | {r['train']['cpu_seconds']:.0f} | "
                      f"{r['train']['seconds']:.0f} | "
-                     f"{r['backend']} | {r['machine']} |")
+                     f"{r['backend']} | {short_machine(r['machine'])} |")
     floor = results.get("floor")
     if floor:
         lines.append(f"| *real train vs test (floor)* | {fmt(floor.get('fid'))} | {fmt(floor.get('kid'), 4)} | "
@@ -310,7 +321,7 @@ def run_model(name, data, results, args):
 
     images, labels = data["train"]
     path = os.path.join(args.checkpoints, f"{name}.keras")
-    if args.eval_only:
+    if args.eval_only or args.grids_only:
         import keras
 
         model = keras.saving.load_model(path)
@@ -324,7 +335,7 @@ def run_model(name, data, results, args):
     grid, layout = grid_samples(model)
     save_grid(grid, os.path.join(args.out, f"{name}.png"))
     entry["grid"] = {"file": f"{name}.png", "seed": SEED, "layout": layout}
-    if not args.no_eval:
+    if not (args.no_eval or args.grids_only):
         start = time.perf_counter()
         entry["eval"] = evaluate(model, args)
         if is_conditional(model):
@@ -366,6 +377,8 @@ def main(argv=None):
     if "--backend" not in args.command:
         args.command += f" --backend {args.backend}"
     data = {"train": ganzoo.data.load("fashion_mnist", "train"), "test": ganzoo.data.load("fashion_mnist", "test")}
+    if args.grids_only:
+        args.no_eval = True
     if not args.no_eval and "floor" not in results:
         floor = evaluate(RealSamples(*data["train"]), args)
         results["floor"] = floor

@@ -141,7 +141,8 @@ def layer_text(layer) -> str:
     if "filters" in config:
         return f"{kind}({config['filters']}, {config['kernel_size'][0]}, stride {config['strides'][0]})"
     if "units" in config:
-        return f"{kind}({config['units']})"
+        activation = config.get("activation")
+        return f"{kind}({config['units']}" + (f", {activation})" if activation not in (None, "linear") else ")")
     if kind == "Reshape":
         return "Reshape(" + "x".join(str(s) for s in config["target_shape"]) + ")"
     if kind == "Activation":
@@ -182,6 +183,13 @@ def hyperparameters(model) -> list[str]:
         lr = f"{lr:g}" if isinstance(lr, float) else str(lr)
         rows.append(f"| optimizer ({name}) | `{type(optimizer).__name__}(learning_rate={lr}{betas})` |")
     return rows
+
+
+def short_machine(text):
+    sys.path.insert(0, HERE)
+    from make_figures import short_machine as short
+
+    return short(text)
 
 
 def fmt(value, digits=2):
@@ -225,8 +233,9 @@ def card(name, results):
     if text is None:
         raise SystemExit(f"No hand-written card text for {name!r}: add it to CARDS in {__file__}.")
     lines = [f"## {name}", "", f"**{spec.description}.** Class `{spec.cls.__module__}.{spec.cls.__name__}`; "
-             f"`ganzoo.get(\"{name}\")`.", ""]
-    lines += ["**Objective**", ""] + [f"$$\n{o}\n$$" for o in text["objective"]] + [""]
+             f"`ganzoo.get(\"{name}\")`.", "", "**Objective**", ""]
+    for objective in text["objective"]:  # one display block each, blank lines between
+        lines += [f"$$\n{objective}\n$$", ""]
     paper = text["paper"] + (f" ([arXiv:{text['arxiv']}](https://arxiv.org/abs/{text['arxiv']}))" if text["arxiv"] else "")
     lines += [f"**Paper**: {paper}.", "", f"**Architecture**: {text['summary']}", ""]
     lines += architecture(model) + [""]
@@ -247,7 +256,8 @@ def card(name, results):
         lines += ["| FID ↓ | KID ↓ | IS ↑ | n | steps | CPU s | wall s | backend | machine |",
                   "|---|---|---|---|---|---|---|---|---|",
                   f"| {fmt(e['fid'])} | {fmt(e['kid'], 4)} | {fmt(e['is'])} | {e['n']} | {t['steps']} | "
-                  f"{t['cpu_seconds']:.0f} | {t['seconds']:.0f} | {entry['backend']} | {entry['machine']} |", ""]
+                  f"{t['cpu_seconds']:.0f} | {t['seconds']:.0f} | {entry['backend']} | {short_machine(entry['machine'])} |",
+                  ""]
         extra = []
         if "cas" in entry:
             extra.append(f"Classification Accuracy Score **{entry['cas']:.3f}** (same classifier on real data: "
@@ -260,7 +270,7 @@ def card(name, results):
     targets = checks(name, entry, results)
     missed = [c for c in targets if not c[1]]
     for target, met, detail in targets:
-        lines.append(f"- {'✅ met' if met else '❌ **missed**'}: {target} ({detail}).")
+        lines.append(f"- {'Met' if met else '**Missed**'}: {target} ({detail}).")
     if targets:
         lines.append("")
     if missed or name in NOTES:
@@ -312,10 +322,10 @@ def targets_summary(results):
     rows = []
     for name in sorted(results["models"]):
         for target, met, detail in checks(name, results["models"][name], results):
-            rows.append(f"| {name} | {target} | {detail} | {'✅ met' if met else '❌ missed'} |")
+            rows.append(f"| {name} | {target} | {detail} | {'met' if met else '**missed**'} |")
     if not rows:
         return []
-    return ["### Quality targets", "", "| model | target | measured | |", "|---|---|---|---|"] + rows
+    return ["### Quality targets", "", "| model | target | measured | result |", "|---|---|---|---|"] + rows
 
 
 def main():
