@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 # Plain `torch` would pull a multi-GB CUDA build; this pin takes the CPU wheel.
 TORCH ?= torch==2.13.0
 BACKENDS ?= tensorflow jax torch
-PYTEST_ARGS ?=
+# Two workers, one test file each (module fixtures and subprocess tests stay together).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
 .PHONY: install data demo test lint docs
