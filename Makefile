@@ -6,10 +6,11 @@ PY := $(VENV)/bin/python
 # Plain `torch` would pull a multi-GB CUDA build; this pin takes the CPU wheel.
 TORCH ?= torch==2.13.0
 BACKENDS ?= tensorflow jax torch
-PYTEST_ARGS ?=
+# Two workers, one test file each (module fixtures and subprocess tests stay together).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 FASHION_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install data demo test lint docs docs
+.PHONY: install data demo test lint docs
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,8 +43,3 @@ test: install data lint docs
 		echo "=== pytest on KERAS_BACKEND=$$b ==="; \
 		KERAS_BACKEND=$$b $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
 	done
-
-# The documentation site, built as CI and .github/workflows/docs.yml build it.
-docs: install
-	$(PY) -m pip install -q -e ".[docs]"
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict

@@ -148,18 +148,23 @@ def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
         assert_usage_error(proc, *needles)
 
 
-def test_evaluate_and_compare_without_evaluation_module(trained_run):
+def test_evaluate_and_compare_write_results(trained_run, tmp_path):
     out, _ = trained_run
-    try:
-        import ganzoo.evaluation  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("ganzoo.evaluation is installed; its own tests cover evaluate/compare")
-    assert_usage_error(ganzoo_cmd("evaluate", str(out / "last.keras"), "--dataset", "digits"),
-                       "ganzoo.evaluation")
-    assert_usage_error(ganzoo_cmd("compare", str(out / "last.keras"), str(out / "best.keras"),
-                                  "--dataset", "digits", "--csv", "t.csv"), "ganzoo.evaluation")
+    metrics = ["--dataset", "digits", "--extractor", "fashion_mnist", "--metrics", "fid,kid",
+               "--num-samples", "64"]
+    result_file = tmp_path / "result.json"
+    ganzoo_cmd("evaluate", str(out / "last.keras"), *metrics, "--output", str(result_file), check=0)
+    result = json.loads(result_file.read_text())
+    assert result["n"] == 64 and result["extractor"] == "fashion_mnist"
+    assert np.isfinite(result["fid"]) and result["fid"] >= 0 and np.isfinite(result["kid"])
+    assert result["comparable_with_papers"] is False
+
+    table = tmp_path / "table.csv"
+    proc = ganzoo_cmd("compare", str(out / "last.keras"), str(out / "best.keras"), *metrics,
+                      "--csv", str(table), check=0)
+    assert "| checkpoint" in proc.stdout or "checkpoint" in proc.stdout
+    rows = list(csv.DictReader(table.open()))
+    assert len(rows) == 2 and all(float(r["fid"]) >= 0 for r in rows)
 
 
 def test_argument_parsing_of_every_command():
