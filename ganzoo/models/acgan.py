@@ -21,7 +21,7 @@ import keras
 from keras import layers, ops
 
 from ganzoo.models.cgan import CGAN
-from ganzoo.models.dcgan import INIT
+from ganzoo.models.dcgan import init
 from ganzoo.registry import register
 
 
@@ -65,8 +65,8 @@ class ACGAN(CGAN):
     def build_discriminator(self):
         images = keras.Input(self.image_shape, name="images")
         features = self.discriminator_network(images)
-        source = layers.Dense(1, kernel_initializer=INIT, dtype="float32", name="source")(features)
-        classes = layers.Dense(self.num_classes, kernel_initializer=INIT, dtype="float32", name="classes")(features)
+        source = layers.Dense(1, kernel_initializer=init(), dtype="float32", name="source")(features)
+        classes = layers.Dense(self.num_classes, kernel_initializer=init(), dtype="float32", name="classes")(features)
         return keras.Model(images, [source, classes], name="discriminator")
 
     def _class_loss(self, labels, class_logits):

@@ -28,7 +28,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo.models.base import check_labels, positive_int
-from ganzoo.models.dcgan import DCGAN, INIT
+from ganzoo.models.dcgan import DCGAN, init
 from ganzoo.registry import register
 
 
@@ -90,11 +90,11 @@ class CGAN(DCGAN):
             maps = layers.UpSampling2D((height, width))(maps)
             features = self.discriminator_network(layers.Concatenate()([images, maps]))
             logits = self.discriminator_layer(
-                layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=INIT, dtype="float32"))(features)
+                layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=init(), dtype="float32"))(features)
         else:
             features = self.discriminator_network(images)
             plain = self.discriminator_layer(
-                layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=INIT, dtype="float32"))(features)
+                layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=init(), dtype="float32"))(features)
             embedded = layers.Embedding(self.num_classes, features.shape[-1])(labels)
             projection = ops.sum(embedded * features, axis=-1, keepdims=True)
             logits = layers.Add(dtype="float32")([plain, projection])

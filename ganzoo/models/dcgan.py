@@ -28,7 +28,14 @@ from keras import layers
 from ganzoo.models.base import AdversarialModel
 from ganzoo.registry import register
 
-INIT = keras.initializers.RandomNormal(stddev=0.02)
+
+def init():
+    """A fresh N(0, 0.02) initializer for each layer.
+
+    One shared unseeded Keras initializer instance returns the same values on
+    every call, so layers of equal shape would start identical.
+    """
+    return keras.initializers.RandomNormal(stddev=0.02)
 
 
 def batch_norm():
@@ -40,15 +47,15 @@ def upsampling_network(inputs, image_shape, base_filters, stages, activation="ta
     height, width, channels = image_shape
     h, w = height >> stages, width >> stages
     filters = base_filters * 2 ** (stages - 1)
-    x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=INIT)(inputs)
+    x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=init())(inputs)
     x = layers.ReLU()(batch_norm()(x))
     x = layers.Reshape((h, w, filters))(x)
     for _ in range(stages - 1):
         filters //= 2
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=INIT)(x)
+                                   kernel_initializer=init())(x)
         x = layers.ReLU()(batch_norm()(x))
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=INIT)(x)
+    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init())(x)
     return layers.Activation(activation or "linear", dtype="float32")(x)
 
 
@@ -57,7 +64,7 @@ def downsampling_network(images, base_filters, stages, use_batch_norm=True, wrap
     x = images
     for stage in range(stages):
         conv = layers.Conv2D(base_filters * 2**stage, 4, strides=2, padding="same",
-                             use_bias=stage == 0 or not use_batch_norm, kernel_initializer=INIT)
+                             use_bias=stage == 0 or not use_batch_norm, kernel_initializer=init())
         x = wrap(conv)(x)
         if stage > 0 and use_batch_norm:
             x = batch_norm()(x)
@@ -151,7 +158,7 @@ class DCGAN(AdversarialModel):
         images = keras.Input(self.image_shape, name="images")
         features = self.discriminator_network(images)
         logits = self.discriminator_layer(
-            layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=INIT, dtype="float32"))(features)
+            layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=init(), dtype="float32"))(features)
         return keras.Model(images, logits, name="discriminator")
 
     def get_config(self):

@@ -32,7 +32,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo.models.base import positive_int
-from ganzoo.models.dcgan import DCGAN, INIT, batch_norm
+from ganzoo.models.dcgan import DCGAN, batch_norm, init
 from ganzoo.registry import register
 
 
@@ -93,8 +93,8 @@ class InfoGAN(DCGAN):
     def build_discriminator(self):
         images = keras.Input(self.image_shape, name="images")
         features = self.discriminator_network(images)
-        logits = layers.Dense(1, kernel_initializer=INIT, dtype="float32")(features)
-        hidden = layers.LeakyReLU(0.2)(batch_norm()(layers.Dense(128, kernel_initializer=INIT)(features)))
+        logits = layers.Dense(1, kernel_initializer=init(), dtype="float32")(features)
+        hidden = layers.LeakyReLU(0.2)(batch_norm()(layers.Dense(128, kernel_initializer=init())(features)))
         categorical = layers.Dense(self.num_categories, dtype="float32", name="categorical")(hidden)
         outputs = [categorical]
         if self.num_continuous:

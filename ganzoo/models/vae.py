@@ -34,7 +34,7 @@ import numpy as np
 from keras import layers, ops
 
 from ganzoo.models.base import Player, PlayerModel, _halvings, positive_int, validate_image_shape
-from ganzoo.models.dcgan import INIT, downsampling_network, upsampling_network
+from ganzoo.models.dcgan import downsampling_network, init, upsampling_network
 from ganzoo.registry import register
 
 
@@ -99,7 +99,7 @@ class VAE(PlayerModel):
         extra = self.condition_inputs()
         features = downsampling_network(self.encoder_input(images, extra), self.base_filters, self.stages)
         features = self.encoder_features(features, extra)
-        stats = layers.Dense(2 * self.latent_dim, kernel_initializer=INIT, dtype="float32")(features)
+        stats = layers.Dense(2 * self.latent_dim, kernel_initializer=init(), dtype="float32")(features)
         return keras.Model([images, *extra] if extra else images, stats, name="encoder")
 
     def build_decoder(self):
