@@ -323,6 +323,11 @@ def page(results):
         f"{protocol.get('seed', 0)}. These numbers compare ganzoo models with each other; they are **not** "
         "comparable with published (Inception) FIDs.",
         "",
+        "The budget is CPU time (all threads of the process), so a busy shared machine changes the wall "
+        "time of a run but not how many steps each model gets. The run used the TensorFlow backend with one "
+        "thread: the cheapest per DCGAN step on this CPU in the [Benchmarks](benchmarks.md) table. At this "
+        "budget every model is far from converged; the cards say which targets that misses.",
+        "",
     ]
     if results.get("models"):
         lines += ["## Results", ""] + results_table(results) + [""]
