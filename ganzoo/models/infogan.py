@@ -59,6 +59,13 @@ class InfoGAN(DCGAN):
         num_continuous: int. Number of continuous codes in [-1, 1]. Defaults to 2.
         info_weight: float. lambda, the weight of L_I. Defaults to 1.
         continuous_weight: float. Weight of the continuous term inside L_I. Defaults to 0.1.
+        base_filters: int. Width of the first discriminator convolution (DCGAN
+            layout). Defaults to 64.
+        loss: str. Adversarial loss from `ganzoo.losses.LOSSES`. Defaults to `"non_saturating"`.
+        d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python
