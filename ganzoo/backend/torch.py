@@ -43,6 +43,10 @@ class AdversarialTrainer(StatefulAdversarialTrainer):
         ]
 
 
+# Under `jit_compile=True` (torch.compile), AOTAutograd cannot differentiate
+# twice ("does not currently support double backward"); the penalty's critic
+# pass and its input gradient therefore run eagerly, outside the compiled graph.
+@torch.compiler.disable
 def input_gradients(fn, x):
     if not x.requires_grad:
         x = x.detach().requires_grad_(True)

@@ -45,6 +45,14 @@ class ACGAN(CGAN):
         num_classes: int. Number of classes. Defaults to 10.
         latent_dim: int. Noise dimension. Defaults to 100.
         class_weight: float. Weight of the auxiliary classification loss. Defaults to 1.
+        embedding_dim: int. Size of the generator's label embedding. Defaults to 50.
+        base_filters: int. Width of the first discriminator convolution (DCGAN
+            layout). Defaults to 64.
+        loss: str. Adversarial loss from `ganzoo.losses.LOSSES`. Defaults to `"non_saturating"`.
+        d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python

@@ -248,10 +248,11 @@ class AdversarialModel(PlayerModel):
         if self.ema is not None:
             self.ema_generator = self.build_generator()
             self.ema_generator.trainable = False
+            # Copy through NumPy: on JAX, assigning one variable to another shares
+            # the buffer, and the jitted step, which donates its state, then
+            # fails with "Attempt to donate the same buffer twice".
             for target, source in zip(self.ema_generator.weights, self.generator.weights):
-                # A copy, not the same buffer: JAX donates state buffers to the
-                # jitted step and refuses one buffer donated twice.
-                target.assign(np.array(ops.convert_to_numpy(source)))
+                target.assign(ops.convert_to_numpy(source))
         self._init_trackers()
 
     # ---- what a variant writes -------------------------------------------

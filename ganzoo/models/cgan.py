@@ -53,6 +53,13 @@ class CGAN(DCGAN):
         embedding_dim: int. Size of the generator's label embedding. Defaults to 50.
         conditioning: str. `"concat"` (one-hot label maps joined to the image)
             or `"projection"` (projection discriminator). Defaults to `"concat"`.
+        base_filters: int. Width of the first discriminator convolution (DCGAN
+            layout). Defaults to 64.
+        loss: str. Adversarial loss from `ganzoo.losses.LOSSES`. Defaults to `"non_saturating"`.
+        d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python

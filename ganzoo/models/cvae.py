@@ -41,6 +41,8 @@ class CVAE(VAE):
         image_shape: tuple. `(height, width, channels)`. Defaults to `(28, 28, 1)`.
         num_classes: int. Number of classes. Defaults to 10.
         latent_dim: int. Size of z. Defaults to 32.
+        base_filters: int. Width of the first encoder convolution. Defaults to 64.
+        seed: int or None. Seed of the reparameterisation noise. Defaults to None.
 
     Example:
     ```python

@@ -95,6 +95,8 @@ class DCGAN(AdversarialModel):
             doubled at each stage. Defaults to 64.
         loss: str. Adversarial loss. Defaults to `"non_saturating"`.
         d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
         seed: int or None. Training-noise seed. Defaults to None.
 
     Example:

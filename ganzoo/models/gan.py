@@ -46,6 +46,8 @@ class GAN(AdversarialModel):
         loss: str. `"non_saturating"` (default) or `"minimax"`, or any name in
             `ganzoo.losses.LOSSES`.
         d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
         seed: int or None. Training-noise seed. Defaults to None.
 
     Example:

@@ -59,6 +59,13 @@ class InfoGAN(DCGAN):
         num_continuous: int. Number of continuous codes in [-1, 1]. Defaults to 2.
         info_weight: float. lambda, the weight of L_I. Defaults to 1.
         continuous_weight: float. Weight of the continuous term inside L_I. Defaults to 0.1.
+        base_filters: int. Width of the first discriminator convolution (DCGAN
+            layout). Defaults to 64.
+        loss: str. Adversarial loss from `ganzoo.losses.LOSSES`. Defaults to `"non_saturating"`.
+        d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python
@@ -149,15 +156,23 @@ class InfoGAN(DCGAN):
         if categories is None:
             categories = np.arange(n) % self.num_categories
         categories = np.asarray(categories)
-        if categories.shape != (n,) or categories.min() < 0 or categories.max() >= self.num_categories:
+        if (categories.shape != (n,) or categories.dtype.kind not in "iu"
+                or categories.min() < 0 or categories.max() >= self.num_categories):
             raise ValueError(
                 f"categories must be {n} integers in [0, {self.num_categories - 1}]. "
-                f"Received: categories with shape {categories.shape}"
+                f"Received: categories with shape {categories.shape}, dtype {categories.dtype}"
             )
+        # Noise first: the same seed then gives the same z whether the codes are
+        # drawn here or given, so a code traversal changes only the code.
+        noise = rng.standard_normal((n, self.latent_dim))
         if continuous is None:
             continuous = rng.uniform(-1.0, 1.0, (n, self.num_continuous))
-        continuous = np.asarray(continuous, dtype="float32").reshape(n, self.num_continuous)
-        noise = rng.standard_normal((n, self.latent_dim))
+        continuous = np.asarray(continuous, dtype="float32")
+        if continuous.shape != (n, self.num_continuous):
+            raise ValueError(
+                f"continuous must have shape ({n}, {self.num_continuous}): one row of codes in "
+                f"[-1, 1] per image. Received: continuous with shape {continuous.shape}"
+            )
         one_hot = np.eye(self.num_categories)[categories]
         return np.concatenate([noise, one_hot, continuous], axis=1).astype("float32")
 

@@ -44,6 +44,10 @@ class LSGAN(DCGAN):
         latent_dim: int. Noise dimension. Defaults to 100.
         base_filters: int. Width of the first discriminator convolution. Defaults to 64.
         loss: str. Defaults to `"least_squares"`.
+        d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python

@@ -119,6 +119,10 @@ class SNGAN(DCGAN):
         base_filters: int. Width of the first discriminator convolution. Defaults to 64.
         loss: str. Defaults to `"hinge"`.
         power_iterations: int. Power iterations per call. Defaults to 1.
+        d_steps: int. Discriminator updates per generator update. Defaults to 1.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python

@@ -53,6 +53,9 @@ class WGANGP(DCGAN):
         gp_weight: float. The penalty's weight lambda. Defaults to 10.
         d_steps: int. Critic updates per generator update. Defaults to 5.
         loss: str. Defaults to `"wasserstein"`.
+        ema: float or None. Decay of the generator's moving average used by
+            `generate` (e.g. 0.999). Defaults to None.
+        seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
     ```python

@@ -1,0 +1,51 @@
+"""What every variant promises, checked over the registry (construction only, fast)."""
+
+import inspect
+import re
+
+import pytest
+
+import ganzoo
+from ganzoo.losses import LOSSES
+from ganzoo.models import AdversarialModel
+from ganzoo.registry import spec
+
+MODELS = ganzoo.list_models()
+ADVERSARIAL = [n for n in MODELS if issubclass(spec(n).cls, AdversarialModel)]
+
+
+@pytest.mark.parametrize("name", ADVERSARIAL)
+def test_every_gan_accepts_a_loss(name):
+    for loss in ("hinge", "least_squares"):  # at least one is not its default
+        model = ganzoo.get(name, preset="tiny", compile=False, loss=loss)
+        assert tuple(model.adversarial_loss) == tuple(LOSSES[loss])
+        assert model.get_config()["loss"] == loss
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_docstring_has_objective_reference_args_and_example(name):
+    doc = spec(name).cls.__doc__ or ""
+    assert "Objective" in doc, f"{name}: state the objective"
+    assert "Reference" in doc, f"{name}: cite the paper"
+    assert "Args:" in doc
+    example = re.search(r"Example:\s*```python\n(.*?)```", doc, re.S)
+    assert example, f"{name}: add a ```python Example: block"
+    assert f'ganzoo.get("{name}"' in example.group(1), f"{name}: the example should build it by name"
+    # Every constructor argument of the config is documented.
+    config = ganzoo.get(name, preset="tiny", compile=False).get_config()
+    args = doc.split("Args:")[1].split("Example:")[0]
+    missing = [k for k in config if k not in ("name", "trainable", "dtype") and f"{k}:" not in args]
+    assert not missing, f"{name}: undocumented arguments {missing}"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_models_with_classes_generate_by_label(name):
+    model = ganzoo.get(name, preset="tiny", compile=False)
+    takes_labels = "labels" in inspect.signature(model.generate).parameters
+    assert takes_labels == hasattr(model, "num_classes")
+
+
+def test_the_conditional_variants_are_labelled():
+    labelled = {n for n in MODELS if hasattr(spec(n).cls(**spec(n).presets["tiny"]), "num_classes")}
+    assert {"cgan", "acgan", "cvae"} <= labelled
+    assert "infogan" not in labelled  # it trains on unlabelled images
