@@ -1,6 +1,7 @@
 # Two entry points for a fresh machine (see README):
 #   make demo   installs ganzoo and trains DCGAN on Fashion-MNIST
-#   make test   installs ganzoo with its test tools and runs the suite once per backend
+#   make test   installs ganzoo with its test tools and runs the suite once per backend,
+#               then the reference tests (our FID Inception port vs pytorch-fid)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # Plain `torch` would pull a multi-GB CUDA build; this pin takes the CPU wheel.
@@ -9,8 +10,10 @@ BACKENDS ?= tensorflow jax torch
 # Two workers, one test file each (module fixtures and subprocess tests stay together).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 FASHION_DIR := /usr/share/datasets/fashion-mnist
+# pytorch-fid needs torchvision, which does not import beside the CPU torch above.
+REFERENCE_VENV ?= .venv-reference
 
-.PHONY: install data demo test lint docs
+.PHONY: install data demo test lint docs reference
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -43,3 +46,18 @@ test: install data lint docs
 		echo "=== pytest on KERAS_BACKEND=$$b ==="; \
 		KERAS_BACKEND=$$b $(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS); \
 	done
+	$(MAKE) reference
+
+$(REFERENCE_VENV)/.installed: scripts/reference_env.sh pyproject.toml
+	REFERENCE_VENV=$(REFERENCE_VENV) scripts/reference_env.sh
+
+# The FID Inception port against pytorch-fid given the same .pth file, on every backend;
+# the measured differences are appended to reference-results.jsonl.
+reference: $(REFERENCE_VENV)/.installed data
+	@rm -f reference-results.jsonl
+	@set -e; for b in $(BACKENDS); do \
+		echo "=== reference tests on KERAS_BACKEND=$$b ==="; \
+		GANZOO_REFERENCE=1 GANZOO_REFERENCE_RESULTS=$(CURDIR)/reference-results.jsonl KERAS_BACKEND=$$b \
+			$(REFERENCE_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/reference; \
+	done
+	@cat reference-results.jsonl

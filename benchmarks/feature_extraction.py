@@ -2,9 +2,10 @@
 
     KERAS_BACKEND=jax python benchmarks/feature_extraction.py --extractor fashion_mnist --n 10000
     KERAS_BACKEND=jax python benchmarks/feature_extraction.py --extractor inception_imagenet --n 100
+    KERAS_BACKEND=jax python benchmarks/feature_extraction.py --extractor inception_fid --n 100
 
-`inception_imagenet` runs with random weights (same cost as the ImageNet weights, which
-need a download). Input: Fashion-MNIST test images (28x28 grey, resized/tiled as needed).
+The two Inception extractors run with random weights unless `--weights` is given (same
+cost as the real weights, which need a download). Input: Fashion-MNIST test images (28x28 grey, resized/tiled as needed).
 One warm-up batch is excluded from the timing.
 """
 
@@ -26,11 +27,12 @@ def main(argv=None):
     parser.add_argument("--extractor", default="fashion_mnist")
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--weights", default=None, help="weights file (Inception extractors: default random)")
     args = parser.parse_args(argv)
     images, _ = ganzoo.data.load("fashion_mnist", "test")
     images = images[: args.n]
     kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
-    weights = "random" if args.extractor == "inception_imagenet" else None
+    weights = args.weights or ("random" if args.extractor.startswith("inception") else None)
     ext = feature_extractor(args.extractor, weights=weights, **kwargs) if (weights or kwargs) \
         else feature_extractor(args.extractor)
     ext.features(images[: ext.batch_size])  # warm-up (tracing / compilation)

@@ -404,6 +404,14 @@ def _metric_kwargs(args) -> dict:
         kwargs["num_samples"] = args.num_samples
     if args.extractor is not None:
         kwargs["extractor"] = args.extractor
+    if args.extractor_weights is not None:
+        from ganzoo.metrics import feature_extractor
+
+        name = args.extractor or "inception_fid"
+        try:
+            kwargs["extractor"] = feature_extractor(name, weights=args.extractor_weights)
+        except (ValueError, FileNotFoundError, OSError) as e:
+            raise CLIError(f"cannot load the {name} feature extractor from {args.extractor_weights}: {e}") from None
     return kwargs
 
 
@@ -510,7 +518,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--dataset", required=True)
         p.add_argument("--metrics", default="fid,is,kid")
         p.add_argument("--num-samples", type=int, default=None)
-        p.add_argument("--extractor", default=None)
+        p.add_argument("--extractor", default=None,
+                       help="feature network: fashion_mnist (default), inception_fid, inception_imagenet")
+        p.add_argument("--extractor-weights", default=None, metavar="PATH",
+                       help="weights for the extractor, e.g. pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
+                            "(implies --extractor inception_fid when --extractor is not given)")
     return parser
 
 

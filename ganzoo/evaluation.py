@@ -3,7 +3,8 @@
 
 Every result records what the number means: `n` (generated samples), `n_real`, the
 feature extractor, its preprocessing, the data split, and `comparable_with_papers`
-(False for every extractor ganzoo ships today: see `ganzoo.metrics.extractors`).
+(True only for `inception_fid` with pytorch-fid's standard weights: see
+`ganzoo.metrics.extractors`).
 """
 
 from __future__ import annotations

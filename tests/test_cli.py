@@ -181,6 +181,11 @@ def test_argument_parsing_of_every_command():
     from ganzoo.cli import _metric_kwargs
 
     assert _metric_kwargs(args) == {"metrics": ["fid", "kid"], "num_samples": 100, "extractor": "digits"}
+    from ganzoo.cli import CLIError
+
+    args = parser.parse_args(["evaluate", "c.keras", "--dataset", "cifar10", "--extractor-weights", "nowhere.pth"])
+    with pytest.raises(CLIError, match="cannot load the inception_fid feature extractor from nowhere.pth"):
+        _metric_kwargs(args)
     args = parser.parse_args(["compare", "a.keras", "b.keras", "--dataset", "digits", "--markdown", "t.md"])
     assert args.checkpoints == ["a.keras", "b.keras"] and args.markdown == "t.md"
     with pytest.raises(SystemExit):
