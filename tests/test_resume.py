@@ -13,7 +13,7 @@ import pytest
 from conftest import BACKEND
 from helpers import fake_data, tiny, values
 
-from ganzoo.models.base import PlayerModel
+from ganzoo.models.base import PlayerModel, _seed_state_as
 
 BATCH = 16
 N = 32  # two steps per epoch
@@ -157,3 +157,13 @@ def test_mismatched_seed_state_is_an_error(tmp_path, monkeypatch):
         model.save(tmp_path / "two.keras")
     with pytest.raises(ValueError, match="seed generator"):
         keras.saving.load_model(tmp_path / "two.keras")
+
+
+def test_seed_state_converts_between_backend_dtypes():
+    # TensorFlow int64, JAX uint32, PyTorch int32 (the uint32 bit pattern).
+    big = 3_000_000_000
+    as_int32 = np.array([big, 7], "uint32").view("int32")
+    np.testing.assert_array_equal(_seed_state_as(np.array([big, 7], "int64"), "int32"), as_int32)
+    np.testing.assert_array_equal(_seed_state_as(as_int32, "uint32"), [big, 7])
+    np.testing.assert_array_equal(_seed_state_as(as_int32, "int64"), [big, 7])
+    assert _seed_state_as(np.array([1, 2], "uint32"), "int64").dtype == np.int64
