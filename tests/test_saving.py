@@ -74,6 +74,7 @@ for name in ganzoo.list_models():
     model.save(os.path.join(out, name + ".keras"))
     np.save(os.path.join(out, name + ".npy"), model.generate(4, seed=11))
     meta[name] = [int(v) for v in model.optimizer.variables if len(v.shape) == 0 and "int" in str(v.dtype)]
+    meta["seed_state_" + name] = [[int(s) for s in keras.ops.convert_to_numpy(g.state)] for g in model._seed_generators]
 # One model with a generator EMA: the averaged weights travel too.
 model = ganzoo.get("dcgan", preset="tiny", seed=0, ema=0.9)
 x, y = fake_data(model, n=32)
@@ -105,6 +106,9 @@ def test_load_file_saved_on_another_backend(name, saved_elsewhere):
                                err_msg=f"{name} saved on {source}, loaded on {BACKEND}")
     iterations = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
     assert iterations == meta[name]
+    # The training-noise state travels too (as its uint32 bit pattern).
+    seed_state = [[int(s) & 0xFFFFFFFF for s in values([g.state])[0]] for g in model._seed_generators]
+    assert seed_state == [[s & 0xFFFFFFFF for s in state] for state in meta["seed_state_" + name]]
     _train(model)  # and it keeps training here
     after = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
     assert all(a > b for a, b in zip(after, iterations))

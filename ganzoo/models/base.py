@@ -83,6 +83,28 @@ def _serialize_optimizer(optimizer: keras.optimizers.Optimizer) -> dict:
     return config
 
 
+_SEED_STATE_KEY = "seed_generator_{}_state"
+
+
+def _is_seed_state_key(key: str) -> bool:
+    return key.startswith("seed_generator_") and key.endswith("_state")
+
+
+def _seed_state_as(value, dtype) -> np.ndarray:
+    """A saved SeedGenerator state in this backend's seed dtype.
+
+    Backends keep the state in different dtypes (TensorFlow int64, JAX uint32,
+    PyTorch int32 holding the uint32 bit pattern); across backends the values
+    are carried as their uint32 bit pattern.
+    """
+    value = np.asarray(value)
+    dtype = np.dtype(keras.backend.standardize_dtype(dtype))
+    if value.dtype == dtype:
+        return value
+    bits = (value.astype(np.int64) & 0xFFFFFFFF).astype(np.uint32)
+    return bits.view(np.int32) if dtype == np.int32 else bits.astype(dtype)
+
+
 class PlayerModel(AdversarialTrainer, keras.Model):
     """A model trained as a sequence of players, each with its own optimizer.
 
@@ -118,6 +140,38 @@ class PlayerModel(AdversarialTrainer, keras.Model):
 
     def _tracker_results(self):
         return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    # Keras saves a layer's trainable and non-trainable variables, not the
+    # state of its SeedGenerators: a reloaded model would draw its training
+    # noise again from the start of the stream, and a resumed run would not
+    # continue the uninterrupted one. The model's own generators (those held
+    # in its attributes, e.g. `self.seed_generator`) are stored after the usual
+    # "0", "1", ... keys as "seed_generator_<i>_state", in tracking order.
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._seed_generators):
+            store[_SEED_STATE_KEY.format(i)] = generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        seed_keys = [k for k in keys if _is_seed_state_key(k)]
+        generators = list(self._seed_generators)
+        if not seed_keys:
+            # A file saved before the seed state was stored: load the weights
+            # and keep the generators' state as constructed (from `seed`).
+            super().load_own_variables(store)
+            return
+        if sorted(seed_keys) != sorted(_SEED_STATE_KEY.format(i) for i in range(len(generators))):
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}' has {len(generators)} seed generator(s), "
+                f"but the file stores the state of {len(seed_keys)}: {sorted(seed_keys)}"
+            )
+        # Layer.load_own_variables checks that the store holds exactly its
+        # variables: hand it the store without the seed-state keys.
+        super().load_own_variables({k: store[k] for k in keys if k not in seed_keys})
+        for i, generator in enumerate(generators):
+            value = _seed_state_as(store[_SEED_STATE_KEY.format(i)], generator.state.dtype)
+            generator.state.assign(value)
 
     def _compile_players(self, given: dict, jit_compile, steps_per_execution, run_eagerly):
         defaults = self.default_optimizers()

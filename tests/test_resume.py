@@ -1,0 +1,169 @@
+"""Resumed training continues the uninterrupted run exactly.
+
+A saved model carries the state of its own SeedGenerator (the training noise),
+so train k steps + save + load + train N - k steps gives the weights of N steps
+in one run. Files saved before the state was stored still load.
+"""
+
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from conftest import BACKEND
+from helpers import fake_data, tiny, values
+
+from ganzoo.models.base import PlayerModel, _seed_state_as
+
+BATCH = 16
+N = 32  # two steps per epoch
+
+# The same computation on the same machine: on CPU every backend reproduces
+# it bit for bit, so the tolerance is zero.
+ATOL = 0.0
+
+
+def _seed_states(model):
+    return values(sg.state for sg in model._seed_generators)
+
+
+def _fit(model, x, y, epochs):
+    # shuffle=False: the same batches in the same order in both runs.
+    model.fit(x, y, epochs=epochs, batch_size=BATCH, shuffle=False, verbose=0)
+
+
+def test_fit_advances_the_seed_state():
+    # On JAX the train step is pure; the state must come back to the variable.
+    model = tiny("dcgan", seed=3)
+    assert len(model._seed_generators) == 1
+    before = _seed_states(model)[0]
+    x, y = fake_data(model, n=N)
+    _fit(model, x, y, epochs=1)
+    after = _seed_states(model)[0]
+    assert after[0] == before[0] == 3
+    # Two steps, each drawing noise for the discriminator and the generator.
+    assert int(after[1]) == int(before[1]) + 4
+
+
+def test_seed_state_round_trips(tmp_path):
+    model = tiny("dcgan", seed=3)
+    x, y = fake_data(model, n=N)
+    _fit(model, x, y, epochs=1)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    restored = keras.saving.load_model(path)
+    saved, loaded = _seed_states(model), _seed_states(restored)
+    assert len(saved) == len(loaded) == 1
+    assert loaded[0].dtype == saved[0].dtype
+    np.testing.assert_array_equal(loaded[0], saved[0])
+    # The next noise drawn is the same.
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(model.sample_latent(4)),
+        keras.ops.convert_to_numpy(restored.sample_latent(4)),
+    )
+
+
+def _resume_difference(name, tmp_path, interrupt):
+    """Max |difference| of every weight between N steps in one run and a resumed run."""
+    model = tiny(name, seed=0)
+    x, y = fake_data(model, n=N, seed=1)
+    # Both runs start from the same file (the initializers are unseeded).
+    model.save(tmp_path / "start.keras")
+    resumed = keras.saving.load_model(tmp_path / "start.keras")
+
+    _fit(model, x, y, epochs=2)  # 4 steps in one run
+
+    _fit(resumed, x, y, epochs=1)  # 2 steps, then interrupted
+    resumed.save(tmp_path / "last.keras")
+    del resumed
+    keras.backend.clear_session()
+    resumed = interrupt(tmp_path / "last.keras")
+    _fit(resumed, x, y, epochs=1)  # 2 more steps
+
+    a, b = values(model.weights), values(resumed.weights)
+    assert len(a) == len(b) > 0
+    difference = max(float(np.max(np.abs(u - v))) if u.size else 0.0 for u, v in zip(a, b))
+    return difference, _seed_states(model), _seed_states(resumed)
+
+
+# dcgan: noise in both losses; wgan_gp: and the penalty's interpolation
+# weights; infogan: and its latent codes; vae: the reparameterisation noise.
+@pytest.mark.parametrize("name", ["dcgan", "wgan_gp", "infogan", "vae"])
+def test_resume_continues_the_uninterrupted_run(name, tmp_path):
+    difference, expected, got = _resume_difference(name, tmp_path, keras.saving.load_model)
+    print(f"{BACKEND} {name}: max |uninterrupted - resumed| = {difference:g}")
+    np.testing.assert_array_equal(got, expected)
+    assert difference <= ATOL
+
+
+def _save_without_seed_state(monkeypatch):
+    # The behaviour before the seed state was stored: Keras' own method.
+    monkeypatch.setattr(PlayerModel, "save_own_variables", keras.Model.save_own_variables)
+
+
+def _load_quietly(path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = keras.saving.load_model(path)
+    loading = [str(w.message) for w in caught
+               if "Skipping variable loading" in str(w.message) or "could not be loaded" in str(w.message)]
+    assert not loading, loading
+    return model
+
+
+def test_file_without_seed_state_still_loads(tmp_path, monkeypatch):
+    model = tiny("wgan_gp", seed=5)
+    x, y = fake_data(model, n=N)
+    _fit(model, x, y, epochs=1)
+    with monkeypatch.context() as patch:
+        _save_without_seed_state(patch)
+        model.save(tmp_path / "old.keras")
+    restored = _load_quietly(tmp_path / "old.keras")
+    for a, b in zip(values(model.weights), values(restored.weights)):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(values(model.optimizer.variables), values(restored.optimizer.variables)):
+        np.testing.assert_array_equal(a, b)
+    # No state in the file: the generator starts again from its seed.
+    np.testing.assert_array_equal(_seed_states(restored)[0], [5, 0])
+    _fit(restored, x, y, epochs=1)  # and it trains
+
+
+def test_resume_from_file_without_seed_state_differs(tmp_path, monkeypatch):
+    # The check above is not vacuous: without the state the noise repeats and
+    # the resumed run leaves the uninterrupted one.
+    def load_old(path):
+        model = keras.saving.load_model(path)
+        with monkeypatch.context() as patch:
+            _save_without_seed_state(patch)
+            model.save(path.with_name("old.keras"))
+        return _load_quietly(path.with_name("old.keras"))
+
+    difference, expected, got = _resume_difference("dcgan", tmp_path, load_old)
+    assert not np.array_equal(got, expected)
+    assert difference > 1e-4
+
+
+def test_mismatched_seed_state_is_an_error(tmp_path, monkeypatch):
+    model = tiny("dcgan", seed=0)
+    extra = keras.random.SeedGenerator(1)
+
+    def save_two(self, store):
+        keras.Model.save_own_variables(self, store)
+        store["seed_generator_0_state"] = self.seed_generator.state
+        store["seed_generator_1_state"] = extra.state
+
+    with monkeypatch.context() as patch:
+        patch.setattr(PlayerModel, "save_own_variables", save_two)
+        model.save(tmp_path / "two.keras")
+    with pytest.raises(ValueError, match="seed generator"):
+        keras.saving.load_model(tmp_path / "two.keras")
+
+
+def test_seed_state_converts_between_backend_dtypes():
+    # TensorFlow int64, JAX uint32, PyTorch int32 (the uint32 bit pattern).
+    big = 3_000_000_000
+    as_int32 = np.array([big, 7], "uint32").view("int32")
+    np.testing.assert_array_equal(_seed_state_as(np.array([big, 7], "int64"), "int32"), as_int32)
+    np.testing.assert_array_equal(_seed_state_as(as_int32, "uint32"), [big, 7])
+    np.testing.assert_array_equal(_seed_state_as(as_int32, "int64"), [big, 7])
+    assert _seed_state_as(np.array([1, 2], "uint32"), "int64").dtype == np.int64
