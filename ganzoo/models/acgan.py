@@ -57,6 +57,7 @@ class ACGAN(CGAN):
     Example:
     ```python
     import ganzoo
+    images, labels = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("acgan")
     model.fit(images, labels, epochs=5, batch_size=64)
     samples = model.generate(10, labels=list(range(10)), seed=0)

@@ -64,6 +64,7 @@ class CGAN(DCGAN):
     Example:
     ```python
     import ganzoo
+    images, labels = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("cgan", num_classes=10)
     model.fit(images, labels, epochs=5, batch_size=64)
     shirts = model.generate(16, labels=[6] * 16, seed=0)

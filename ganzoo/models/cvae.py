@@ -47,6 +47,7 @@ class CVAE(VAE):
     Example:
     ```python
     import ganzoo
+    images, labels = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("cvae")
     model.fit(images, labels, epochs=5, batch_size=64)
     boots = model.generate(8, labels=[9] * 8, seed=0)

@@ -102,8 +102,9 @@ class DCGAN(AdversarialModel):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("cifar10", "train")  # [-1, 1], NHWC (downloads once)
     model = ganzoo.get("dcgan", image_shape=(32, 32, 3))
-    model.fit(images, epochs=10, batch_size=64)   # images in [-1, 1], NHWC
+    model.fit(images, epochs=10, batch_size=64)
     samples = model.generate(16, seed=0)           # (16, 32, 32, 3)
     ```
     """

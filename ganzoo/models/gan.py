@@ -53,8 +53,9 @@ class GAN(AdversarialModel):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("gan")
-    model.fit(images, epochs=20, batch_size=64)   # images in [-1, 1]
+    model.fit(images, epochs=20, batch_size=64)
     grid = model.generate(64, seed=0)              # (64, 28, 28, 1)
     ```
     """

@@ -70,10 +70,11 @@ class InfoGAN(DCGAN):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("fashion_mnist", "train")  # labels are not used
     model = ganzoo.get("infogan")
     model.fit(images, epochs=5, batch_size=64)
-    nines = model.generate(8, categories=[3] * 8, seed=0)
-    probabilities, continuous = model.predict_codes(nines)
+    code_3 = model.generate(8, categories=[3] * 8, seed=0)  # one learned category
+    probabilities, continuous = model.predict_codes(code_3)
     ```
     """
 

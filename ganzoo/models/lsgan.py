@@ -52,6 +52,7 @@ class LSGAN(DCGAN):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("lsgan")
     model.fit(images, epochs=5, batch_size=64)
     ```

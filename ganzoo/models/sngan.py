@@ -127,6 +127,7 @@ class SNGAN(DCGAN):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("sngan")
     model.fit(images, epochs=5, batch_size=64)
     ```

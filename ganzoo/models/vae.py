@@ -62,8 +62,10 @@ class VAE(PlayerModel):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
+    test_images, _ = ganzoo.data.load("fashion_mnist", "test")
     model = ganzoo.get("vae")
-    model.fit(images, epochs=5, batch_size=64)     # images in [-1, 1]
+    model.fit(images, epochs=5, batch_size=64)
     model.evaluate(test_images, return_dict=True)  # {"loss": ..., "kl_loss": ...}
     samples = model.generate(16, seed=0)
     ```

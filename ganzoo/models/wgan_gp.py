@@ -60,6 +60,7 @@ class WGANGP(DCGAN):
     Example:
     ```python
     import ganzoo
+    images, _ = ganzoo.data.load("fashion_mnist", "train")  # [-1, 1], NHWC
     model = ganzoo.get("wgan_gp")
     model.fit(images, epochs=5, batch_size=64)
     print(model.history.history["gradient_penalty"])
