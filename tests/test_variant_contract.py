@@ -69,3 +69,9 @@ def test_the_conditional_variants_are_labelled():
     labelled = {n for n in MODELS if hasattr(spec(n).cls(**spec(n).presets["tiny"]), "num_classes")}
     assert {"cgan", "acgan", "cvae"} <= labelled
     assert "infogan" not in labelled  # it trains on unlabelled images
+
+
+def test_acgan_refuses_a_discriminator_conditioning():
+    # Its discriminator never sees the label, so the cGAN option would be silently ignored.
+    with pytest.raises(ValueError, match="auxiliary classifier head.*Received: conditioning='projection'"):
+        ganzoo.get("acgan", preset="tiny", conditioning="projection")

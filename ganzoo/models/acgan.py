@@ -68,7 +68,13 @@ class ACGAN(CGAN):
 
     def __init__(self, class_weight: float = 1.0, **kwargs):
         self.class_weight = float(class_weight)
-        kwargs.pop("conditioning", None)
+        if "conditioning" in kwargs:
+            raise ValueError(
+                "AC-GAN's discriminator is not given the label: it predicts it with an auxiliary "
+                "classifier head, so there is no `conditioning` to choose. For a discriminator "
+                "conditioned on the label use ganzoo.get('cgan', conditioning='concat' or 'projection'). "
+                f"Received: conditioning={kwargs['conditioning']!r}"
+            )
         super().__init__(**kwargs)
 
     def build_discriminator(self):
