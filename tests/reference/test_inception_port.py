@@ -5,6 +5,12 @@ generate (batch-norm statistics calibrated on images so activations keep a
 sensible scale), saved with torch.save, and loaded by both implementations.
 Compared: 2048-d pool features and 1008 logits on random images (upsampled and
 downsampled) and real Fashion-MNIST images (grey, tiled to RGB).
+
+Runs only in the environment of scripts/reference_env.sh (tests/conftest.py skips this
+folder otherwise):
+
+    make reference
+    GANZOO_REFERENCE=1 KERAS_BACKEND=jax .venv-reference/bin/python -m pytest -q tests/reference
 """
 
 import json
