@@ -72,6 +72,19 @@ def make_reference(folder):
         with torch.no_grad():
             pool = net(torch.from_numpy(images))[0].flatten(1)
             arrays[f"pool_{name}"], arrays[f"logits_{name}"] = pool.numpy(), fc(pool).numpy()
+    # pytorch-fid's own Frechet distance (scipy sqrtm of the product) on a few statistics.
+    from pytorch_fid.fid_score import calculate_frechet_distance
+
+    rng = np.random.default_rng(2)
+    for case in range(3):
+        dim = (16, 64, 256)[case]
+        stats = []
+        for shift in (0.0, 0.3):
+            samples = rng.normal(size=(4 * dim, dim)) @ rng.normal(size=(dim, dim)) / np.sqrt(dim) + shift
+            stats += [samples.mean(axis=0), np.cov(samples, rowvar=False)]
+        for key, value in zip(("mu1", "sigma1", "mu2", "sigma2"), stats):
+            arrays[f"fid{case}_{key}"] = value
+        arrays[f"fid{case}_pytorch_fid"] = np.float64(calculate_frechet_distance(*stats))
     np.savez(os.path.join(folder, "reference.npz"), **arrays)
 
 
@@ -134,6 +147,22 @@ def test_real_fashion_mnist_uint8_grey(reference):
         pytest.skip("Fashion-MNIST not installed")
     # Ours gets the uint8 grey images as they are; pytorch-fid got /255 and tiled to RGB.
     _compare(reference, "fashion", reference[1]["input_fashion_uint8"][..., None], "Fashion-MNIST 28x28 uint8 grey")
+
+
+def test_frechet_distance_matches_pytorch_fid(reference):
+    from ganzoo.metrics import frechet_distance
+
+    arrays = reference[1]
+    for case in range(3):
+        stats = [arrays[f"fid{case}_{key}"] for key in ("mu1", "sigma1", "mu2", "sigma2")]
+        ours, theirs = frechet_distance(*stats), float(arrays[f"fid{case}_pytorch_fid"])
+        record = {"case": f"frechet_distance d={len(stats[0])}", "ours": ours, "pytorch_fid": theirs,
+                  "relative_difference": abs(ours - theirs) / theirs}
+        print(json.dumps(record))
+        if RESULTS:
+            with open(RESULTS, "a") as handle:
+                handle.write(json.dumps(record) + "\n")
+        assert ours == pytest.approx(theirs, rel=1e-6)
 
 
 if __name__ == "__main__":
