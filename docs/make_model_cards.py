@@ -131,7 +131,7 @@ CARDS = {
 # kind of target, shown only when that target is missed, plus model-specific notes.
 WHY = {
     "vae": ("A GAN this early in training draws the outlines of the classes with noisy texture; a VAE's "
-            "likelihood gradient gives smooth (blurry) garments within a few hundred steps, which the "
+            "likelihood gradient gives smooth (blurry) garments sooner, which the "
             "domain features score better."),
     "floor": ("Every model here is far from converged: the published comparisons (Lucic et al. 2018; Dai & "
               "Wipf 2019) train for tens of epochs with a hyper-parameter search on GPUs. Re-run with a "
