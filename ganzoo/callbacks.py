@@ -95,7 +95,8 @@ def atomic_write(path: str, write) -> None:
     old complete file or the new complete one, never a half-written file.
     """
     directory, name = os.path.split(os.path.abspath(path))
-    suffix = os.path.splitext(name)[1]
+    # The whole ending (".weights.h5", not ".h5"): Keras checks it before writing.
+    suffix = name[name.index("."):] if "." in name else ""
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp" + suffix, dir=directory)
     os.close(fd)
     try:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 
 import keras
 import numpy as np
@@ -268,10 +267,10 @@ def inception_imagenet(weights: str | None = "imagenet", batch_size: int = 50):
 
 
 def fid_weights_path() -> str:
-    """pytorch-fid's standard weight file: from the cache, else downloaded (hash-checked).
+    """pytorch-fid's standard weight file: from the cache, else downloaded there.
 
-    Raises:
-        ValueError: offline (or the download failed), saying where to put the file.
+    `inception_fid` checks its hash. Raises `ValueError` when offline (or when the
+    download failed), saying where to put the file.
     """
     target = os.path.join(cache_dir(), FID_WEIGHTS_FILE)
     if not os.path.exists(target):
@@ -283,26 +282,7 @@ def fid_weights_path() -> str:
                 f"{FID_WEIGHTS_URL} on a machine that is online and copy it to {target}, or pass "
                 f"weights='/path/to/{FID_WEIGHTS_FILE}'. Received: weights=None"
             ) from None
-    digest = sha256(target)
-    if not digest.startswith(FID_WEIGHTS_SHA256_PREFIX):
-        raise ValueError(
-            f"{target} is not pytorch-fid's weight file: its SHA-256 starts {digest[:8]}, expected "
-            f"{FID_WEIGHTS_SHA256_PREFIX} (an interrupted or corrupted download?). Delete it and try again."
-        )
     return target
-
-
-def _save_weights_atomic(model: keras.Model, path: str) -> None:
-    # A killed conversion must not leave a half-written cache file that later loads.
-    folder = os.path.dirname(path)
-    handle, tmp = tempfile.mkstemp(prefix=".converting-", suffix=".weights.h5", dir=folder)
-    os.close(handle)
-    try:
-        model.save_weights(tmp, overwrite=True)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def inception_fid(weights: str | None = None, batch_size: int = 50):
@@ -328,37 +308,42 @@ def inception_fid(weights: str | None = None, batch_size: int = 50):
             (timing and tests only). Defaults to `None`.
         batch_size: int. Images per forward pass. Defaults to `50`.
     """
+    from ganzoo.callbacks import atomic_write
     from ganzoo.metrics import inception
     from ganzoo.metrics.torch_weights import load_torch_state_dict
 
-    if weights == "random":
-        model, _, fc = inception.build_fid_inception()
-        return FeatureExtractor(
-            "inception_fid", model, (inception.INPUT_SIZE, inception.INPUT_SIZE, 3), head="logits",
-            weights="random", comparable_with_papers=False, batch_size=batch_size,
-            logit_offset=keras.ops.convert_to_numpy(fc.bias),
-        )
-    path = fid_weights_path() if weights is None else os.fspath(weights)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(
-            f"FID Inception weight file not found: {path}. Pass pytorch-fid's {FID_WEIGHTS_FILE} (or a "
-            f"converted .weights.h5), or weights=None to download it. Received: weights={weights!r}"
-        )
-    digest = sha256(path)
+    path = digest = None
+    if weights != "random":
+        path = fid_weights_path() if weights is None else os.fspath(weights)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"FID Inception weight file not found: {path}. Pass pytorch-fid's {FID_WEIGHTS_FILE} (or a "
+                f"converted .weights.h5), or weights=None to download it. Received: weights={weights!r}"
+            )
+        digest = sha256(path)
+        if weights is None and not digest.startswith(FID_WEIGHTS_SHA256_PREFIX):
+            raise ValueError(
+                f"{path} is not pytorch-fid's weight file: its SHA-256 starts {digest[:8]}, expected "
+                f"{FID_WEIGHTS_SHA256_PREFIX} (an interrupted or corrupted download?). Delete it and try again."
+            )
     parts = inception.build_fid_inception()
     model, _, fc = parts
-    if path.endswith(".weights.h5"):
-        model.load_weights(path)
-        comparable = False  # we cannot tell where converted weights came from
+    comparable = False  # random weights, or converted ones whose source we cannot tell
+    if path is None:
+        label = "random"
     else:
-        converted = os.path.join(cache_dir(), f"fid_inception_{digest[:16]}.weights.h5")
-        if os.path.exists(converted):
-            model.load_weights(converted)
+        if not path.endswith(".weights.h5"):
+            converted = os.path.join(cache_dir(), f"fid_inception_{digest[:16]}.weights.h5")
+            if os.path.exists(converted):
+                model.load_weights(converted)
+            else:
+                inception.load_state_dict(parts, load_torch_state_dict(path))
+                # Through a temporary file: a killed conversion leaves no broken cache.
+                atomic_write(converted, model.save_weights)
+            comparable = digest.startswith(FID_WEIGHTS_SHA256_PREFIX)
         else:
-            inception.load_state_dict(parts, load_torch_state_dict(path))
-            _save_weights_atomic(model, converted)
-        comparable = digest.startswith(FID_WEIGHTS_SHA256_PREFIX)
-    label = FID_WEIGHTS_FILE if comparable else f"{os.path.basename(path)} (sha256 {digest[:12]})"
+            model.load_weights(path)
+        label = FID_WEIGHTS_FILE if comparable else f"{os.path.basename(path)} (sha256 {digest[:12]})"
     return FeatureExtractor(
         "inception_fid", model, (inception.INPUT_SIZE, inception.INPUT_SIZE, 3), head="logits",
         weights=label, comparable_with_papers=comparable, batch_size=batch_size,
