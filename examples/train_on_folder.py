@@ -17,14 +17,19 @@ parser.add_argument("folder", nargs="?", help="image folder (default: a demo fol
 parser.add_argument("--image-size", type=int, default=32)
 parser.add_argument("--epochs", type=int, default=10)
 parser.add_argument("--quick", action="store_true", help="tiny model, 1 epoch")
+parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
+                    help="Keras backend (default: $KERAS_BACKEND, else the fastest measured on this machine)")
 parser.add_argument("--output", default="runs/train_on_folder")
 args = parser.parse_args()
+
+from ganzoo import launch  # noqa: E402
+
+launch.choose_demo_backend(args.backend)
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import ganzoo  # noqa: E402
-from ganzoo.callbacks import AtomicCheckpoint, SampleGrid  # noqa: E402
 
 
 def make_demo_folder(path):
@@ -43,10 +48,8 @@ images, labels = ganzoo.data.load(f"folder:{folder}", image_size=args.image_size
 classes = "no class subfolders" if labels is None else f"{labels.max() + 1} classes"
 print(f"{len(images)} images of shape {images.shape[1:]} from {folder} ({classes})")
 
+images, labels, held_out = ganzoo.training.held_out(images, labels)  # the last 10% pick best.keras
 model = ganzoo.get("dcgan", preset="tiny" if args.quick else "default", image_shape=images.shape[1:], seed=0)
-model.fit(
-    ganzoo.data.ImageDataset(images, batch_size=32, seed=0),  # shuffled batches, no tf.data
-    epochs=1 if args.quick else args.epochs,
-    callbacks=[SampleGrid(os.path.join(args.output, "samples"), n=36), AtomicCheckpoint(args.output)],
-)
-print(f"Samples in {os.path.join(args.output, 'samples')}, checkpoint {os.path.join(args.output, 'last.keras')}")
+result = ganzoo.training.run(model, images, output=args.output, epochs=1 if args.quick else args.epochs,
+                             batch_size=32, samples=36, quality_images=held_out)
+print(f"Samples in {os.path.dirname(result['samples'])}, checkpoint {result['last']}")

@@ -27,10 +27,11 @@ import glob
 import json
 import math
 import os
-import tempfile
 
 import keras
 import numpy as np
+
+from ganzoo._files import atomic_write
 
 STATE_FILE = "state.json"
 
@@ -68,43 +69,45 @@ def image_grid(images: np.ndarray, columns: int | None = None, padding: int = 2)
     return Image.fromarray(canvas[..., 0] if c == 1 else canvas, "L" if c == 1 else "RGB")
 
 
+def label_rows(n: int, num_classes: int, labels=None) -> tuple[np.ndarray, int]:
+    """Labels for a grid with one class per row, and its number of columns.
+
+    Args:
+        n: int. Number of images.
+        num_classes: int. The model's classes.
+        labels: list of int or None. The class of each row; None: every class,
+            `0, 1, ..., num_classes - 1`.
+
+    Returns:
+        `(labels, columns)`: `n` labels, row by row, and the images per row.
+
+    Raises:
+        ValueError: when `n` is not a multiple of the number of rows.
+    """
+    rows = np.arange(num_classes) if labels is None else np.asarray(labels, "int32").reshape(-1)
+    if n % len(rows):
+        raise ValueError(
+            f"A grid with one class per row needs a number of images that is a multiple of its "
+            f"{len(rows)} rows (labels {rows.tolist()}): use n={len(rows) * max(1, round(n / len(rows)))}. "
+            f"Received: n={n}"
+        )
+    columns = n // len(rows)
+    return np.repeat(rows, columns).astype("int32"), columns
+
+
 def generate_images(model, n: int, seed: int | None = 0, labels=None) -> np.ndarray:
     """`model.generate(n, seed)`, with class labels for conditional models.
 
-    For a model with `num_classes`, `labels` defaults to `0, 1, 2, ...` cycling
-    through the classes, so each grid row shows the classes in order.
+    For a model with `num_classes`, `labels` defaults to one class per row
+    (see `label_rows`; `n` must then be a multiple of the classes).
     """
+    # TODO(core): model.conditional / model.num_classes from the conditional protocol.
     num_classes = getattr(model, "num_classes", None)
     if num_classes:
         if labels is None:
-            labels = np.arange(n) % num_classes
-        labels = np.resize(np.asarray(labels, "int32"), n)
-        return model.generate(n, seed=seed, labels=labels)
-    if labels is not None:
-        raise ValueError(
-            f"{type(model).__name__} is not conditional: it takes no labels. "
-            f"Received: labels={list(labels)[:8]}"
-        )
-    return model.generate(n, seed=seed)
-
-
-def atomic_write(path: str, write) -> None:
-    """Call `write(tmp_path)` on a temporary file next to `path`, then rename it to `path`.
-
-    The rename is atomic on POSIX and Windows, so `path` is always either the
-    old complete file or the new complete one, never a half-written file.
-    """
-    directory, name = os.path.split(os.path.abspath(path))
-    # The whole ending (".weights.h5", not ".h5"): Keras checks it before writing.
-    suffix = name[name.index("."):] if "." in name else ""
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp" + suffix, dir=directory)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+            labels, _ = label_rows(n, num_classes)
+        return model.generate(n, seed=seed, labels=np.asarray(labels, "int32"))
+    return model.generate(n, seed=seed, labels=labels)
 
 
 def save_model_atomic(model: keras.Model, path: str) -> None:
@@ -133,7 +136,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     Args:
         directory: str. Folder of the PNGs (`epoch_001.png`, ...), created if needed.
-        n: int. Images per grid. Defaults to 64.
+        n: int. Images per grid; for a conditional model, one row per class
+            with `n // num_classes` (at least 1) images each. Defaults to 64.
         seed: int. Seed of the fixed noise. Defaults to 0.
         every: int. Write a grid every `every` epochs. Defaults to 1.
         gif: bool. Write `progress.gif` from all frames at the end. Defaults to True.
@@ -156,7 +160,12 @@ class SampleGrid(keras.callbacks.Callback):
             return
         if any(not math.isfinite(v) for v in _finite_logs(logs).values()):
             return  # A diverged model draws noise; keep the last good frame.
-        grid = image_grid(generate_images(self.model, self.n, seed=self.seed))
+        n, labels, columns = self.n, None, None
+        num_classes = getattr(self.model, "num_classes", None)  # TODO(core): model.conditional
+        if num_classes:  # one row per class: n rounded down to a multiple of the classes
+            n = num_classes * max(1, self.n // num_classes)
+            labels, columns = label_rows(n, num_classes)
+        grid = image_grid(generate_images(self.model, n, seed=self.seed, labels=labels), columns=columns)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:03d}.png")
         atomic_write(path, lambda tmp: grid.save(tmp, format="PNG"))
         self.written.append(path)
@@ -185,17 +194,20 @@ class AtomicCheckpoint(keras.callbacks.Callback):
     value, for `resume_state`. Epochs with a non-finite loss are not saved
     (see `DivergenceGuard`).
 
-    "Best" is by the monitored training log: for GANs the adversarial losses
-    are only a rough guide to sample quality, so `last.keras` is the file to
-    resume from and `best.keras` a convenience.
+    "Best" is by the monitored log. A GAN's adversarial losses say little about
+    sample quality (after a resume the lowest `g_loss` can be the least-trained
+    model), so monitor a quality metric such as the `fid` that
+    `ganzoo.training.QualityMonitor` or `ganzoo.evaluation.MetricMonitor` add
+    to the logs; epochs without the monitored value are never "best".
 
     Args:
         directory: str. Folder of the checkpoints, created if needed.
-        monitor: str. Log key that decides `best.keras`. Defaults to `"g_loss"`.
+        monitor: str or None. Log key that decides `best.keras`; None writes
+            only `last.keras`. Defaults to None.
         mode: str. `"min"` or `"max"`. Defaults to `"min"`.
     """
 
-    def __init__(self, directory: str, monitor: str = "g_loss", mode: str = "min"):
+    def __init__(self, directory: str, monitor: str | None = None, mode: str = "min"):
         super().__init__()
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max'. Received: mode={mode!r}")
@@ -222,7 +234,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
         if any(not math.isfinite(v) for v in values.values()):
             return
         save_model_atomic(self.model, self.last_path)
-        value = values.get(self.monitor)
+        value = values.get(self.monitor) if self.monitor else None
         best_epoch = read_state(self.directory).get("best_epoch") if os.path.exists(self.state_path) else None
         if value is not None and self._improved(value):
             self.best, best_epoch = value, epoch + 1
@@ -230,6 +242,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
         state = {
             "epoch": epoch + 1,
             "model": getattr(type(self.model), "registered_name", type(self.model).__name__),
+            "backend": keras.config.backend(),
             "monitor": self.monitor,
             "mode": self.mode,
             "best": self.best,
@@ -237,6 +250,21 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             "logs": values,
         }
         atomic_write(self.state_path, lambda tmp: _write_json(tmp, state))
+
+
+class CSVLog(keras.callbacks.CSVLogger):
+    """`keras.callbacks.CSVLogger` without `val_*` columns when `fit` has no validation data.
+
+    Keras' logger adds a `val_` twin of every column in case validation starts
+    later, which leaves a GAN's CSV half full of NA. Columns here are the first
+    epoch's log keys (a key that appears only later, such as a metric computed
+    every few epochs, is NA where missing).
+    """
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.keys is None:
+            self.keys = sorted(logs or {})
+        super().on_epoch_end(epoch, logs)
 
 
 def _write_json(path, data):

@@ -8,24 +8,32 @@ ganzoo sample runs/dcgan/last.keras -n 64 --output grid.png
 ganzoo info runs/dcgan/last.keras
 ```
 
-Arguments are parsed before Keras is imported, so `--backend` can set
-`KERAS_BACKEND`. Mistakes in the input (an unknown model or data set, a
-checkpoint that is missing or is not a ganzoo model, an output folder that
-cannot be written) end with exit status 2 and one paragraph saying what to do,
-never a traceback.
+Arguments are parsed before Keras is imported (`import ganzoo` loads nothing),
+so `--help` is instant and `--backend` can still choose the Keras backend. The
+backend is, in this order: `--backend`; for a command on an existing run
+(`sample`, `info`, `evaluate`, `compare`, `train --resume`) the backend that run
+trained on (its `state.json`); `$KERAS_BACKEND`; tensorflow. The header line
+prints the backend actually in use. Mistakes in the input (an unknown model,
+preset or data set, a checkpoint that is missing or is not a ganzoo model, an
+output folder that cannot be written) end with exit status 2 and one paragraph
+saying what to do, never a traceback, and before any data is loaded; a failed
+start leaves no run folder behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
+import shutil
 import sys
 import tempfile
-import time
 import zipfile
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from ganzoo import launch
+
+BACKENDS = launch.BACKENDS
 USAGE_ERROR = 2
 
 
@@ -34,29 +42,56 @@ class CLIError(Exception):
 
 
 # ---- helpers that need no Keras ------------------------------------------
-def _set_backend(backend: str | None) -> str:
-    """Choose the Keras backend; must run before Keras is imported."""
+def _run_backend(checkpoint: str) -> str | None:
+    """The backend the run holding `checkpoint` (a file or a run folder) trained on."""
+    folder = checkpoint if os.path.isdir(checkpoint) else os.path.dirname(os.path.abspath(checkpoint))
+    try:
+        with open(os.path.join(folder, "state.json")) as f:
+            backend = json.load(f).get("backend")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return backend if backend in BACKENDS else None
+
+
+def _choose_backend(args) -> str:
+    """Set the Keras backend before Keras is imported (see the module docstring)."""
+    backend = args.backend
     if backend is None:
-        return os.environ.get("KERAS_BACKEND", "tensorflow")
-    loaded = sys.modules.get("keras")
-    if loaded is not None:
-        current = loaded.config.backend()
-        if current != backend:
-            raise CLIError(
-                f"Keras was already imported with the {current!r} backend in this process, so "
-                f"--backend {backend} cannot take effect. Run `ganzoo` in a fresh process "
-                f"(or set KERAS_BACKEND={backend} before importing keras)."
-            )
-    os.environ["KERAS_BACKEND"] = backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    return backend
+        if args.command == "train":
+            run = args.output if args.resume else None
+        else:
+            run = (getattr(args, "checkpoints", None) or [getattr(args, "checkpoint", None)])[0]
+        backend = _run_backend(run) if run else None
+    try:
+        return launch.prepare(backend)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
 
 
-def _writable_dir(path: str, what: str) -> str:
-    """Create `path` if needed and check a file can be written there."""
+def _did_you_mean(name: str, choices) -> str:
+    close = difflib.get_close_matches(str(name).lower(), list(choices), n=2, cutoff=0.5)
+    return f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _writable_dir(path: str, what: str, create: bool = True) -> str:
+    """Check that a file can be written in folder `path` (creating it only if `create`)."""
     path = os.path.abspath(path)
     try:
-        os.makedirs(path, exist_ok=True)
+        if create:
+            os.makedirs(path, exist_ok=True)
+        existing = path
+        while not os.path.exists(existing):
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing):
+            raise NotADirectoryError(f"{existing} is a file")
+        if existing != path:  # to be created later: its nearest existing parent must be writable
+            if not os.access(existing, os.W_OK | os.X_OK):
+                raise PermissionError(f"no permission to create folders in {existing}")
+            return path
         fd, probe = tempfile.mkstemp(prefix=".ganzoo-write-test-", dir=path)
         os.close(fd)
         os.remove(probe)
@@ -126,7 +161,8 @@ def _load_checkpoint(path: str):
     config = read_checkpoint_config(path)
     import keras
 
-    import ganzoo  # noqa: F401  (registers the classes with keras.saving)
+    import ganzoo
+    import ganzoo.models  # noqa: F401  (registers the classes with keras.saving)
 
     name = _model_name_of(config)
     if name is None:
@@ -159,15 +195,19 @@ def _parse_labels(text: str | None) -> list[int] | None:
     return labels
 
 
-def _header(backend: str) -> None:
+def _header() -> str:
+    import keras
+
     from ganzoo.backend.device import describe_device
 
+    backend = keras.config.backend()
     print(f"ganzoo: Keras backend {backend}, device {describe_device()}", flush=True)
+    return backend
 
 
 # ---- commands -----------------------------------------------------------
 def cmd_list(args) -> int:
-    _set_backend(args.backend)
+    import ganzoo.models  # noqa: F401  (registers the variants)
     from ganzoo.registry import list_models, spec
 
     names = list_models(args.pattern)
@@ -180,6 +220,7 @@ def cmd_list(args) -> int:
 
 
 def _load_data(args):
+    """`(images, labels, held-out images for best.keras or None)` of the data set."""
     import ganzoo
 
     kwargs = {}
@@ -189,14 +230,40 @@ def _load_data(args):
         kwargs["image_size"] = args.image_size
     try:
         images, labels = ganzoo.data.load(args.dataset, split="train", **kwargs)
+        held_out = None
+        if args.quality_samples and not args.dataset.startswith("folder:"):
+            held_out = ganzoo.data.load(args.dataset, split="test", **kwargs)[0][: args.quality_samples]
     except TypeError as e:
         raise CLIError(f"Data set {args.dataset!r} does not take this option ({e}). Remove it.") from None
     except (ValueError, FileNotFoundError, OSError) as e:
         raise CLIError(str(e)) from None
+    if args.quality_samples and held_out is None:  # a folder has one split: hold out its end
+        images, labels, held_out = ganzoo.training.held_out(images, labels, limit=args.quality_samples)
     if args.max_samples:
         images = images[: args.max_samples]
         labels = None if labels is None else labels[: args.max_samples]
-    return images, labels
+    return images, labels, held_out
+
+
+def _check_names(args):
+    """The model, preset and data set names, before any data is loaded."""
+    import ganzoo.data
+    import ganzoo.models  # noqa: F401  (registers the variants)
+    from ganzoo.registry import spec
+
+    try:
+        model_spec = spec(args.model)
+    except ValueError as e:
+        raise CLIError(f"{e}. Run `ganzoo list` to see the models.") from None
+    if args.preset not in model_spec.presets:
+        raise CLIError(
+            f"Model {args.model!r} has no preset {args.preset!r}.{_did_you_mean(args.preset, model_spec.presets)} "
+            f"Available presets: {', '.join(sorted(model_spec.presets))}. Received: --preset {args.preset}"
+        )
+    try:
+        ganzoo.data.check_name(args.dataset)
+    except ValueError as e:
+        raise CLIError(str(e)) from None
 
 
 def _build_model(args, images, labels):
@@ -205,13 +272,11 @@ def _build_model(args, images, labels):
     import ganzoo
     from ganzoo.registry import spec
 
-    try:
-        model_spec = spec(args.model)
-    except ValueError as e:
-        raise CLIError(f"{e}. Run `ganzoo list` to see the models.") from None
+    model_spec = spec(args.model)
     kwargs = {"image_shape": tuple(images.shape[1:])}
     if args.seed is not None:
         kwargs["seed"] = args.seed
+    # TODO(core): ask the class whether it is conditional (the conditional protocol).
     if "num_classes" in inspect.signature(model_spec.cls.__init__).parameters:
         if labels is None:
             raise CLIError(
@@ -231,26 +296,37 @@ def _build_model(args, images, labels):
 
 
 def cmd_train(args) -> int:
-    backend = _set_backend(args.backend)
     for option in ("epochs", "batch_size"):
         if getattr(args, option) < 1:
             raise CLIError(f"--{option.replace('_', '-')} must be at least 1. Received: {getattr(args, option)}")
-    output = _writable_dir(args.output, "training run")
+    _check_names(args)
+    output = _writable_dir(args.output, "training run", create=False)
     last = os.path.join(output, "last.keras")
     if os.path.exists(last) and not args.resume:
         raise CLIError(
             f"{output!r} already holds a training run ({last}). Pass --resume to continue it, "
             f"or choose another --output folder to start a new one."
         )
-    _header(backend)
+    created = not os.path.exists(output)
+    try:
+        return _train(args, output)
+    except BaseException:
+        # A failed start leaves no folder behind (a run with a checkpoint is kept).
+        if created and os.path.isdir(output) and not os.path.exists(last):
+            shutil.rmtree(output, ignore_errors=True)
+        raise
+
+
+def _train(args, output) -> int:
+    backend = _header()
     import keras
 
-    import ganzoo  # noqa: F401
+    import ganzoo
     from ganzoo import callbacks as cb
 
     if args.seed is not None:
         keras.utils.set_random_seed(args.seed)
-    images, labels = _load_data(args)
+    images, labels, held_out = _load_data(args)
     print(f"ganzoo: data set {args.dataset}: {len(images)} images of shape {tuple(images.shape[1:])}", flush=True)
 
     initial_epoch = 0
@@ -274,116 +350,109 @@ def cmd_train(args) -> int:
             print(f"ganzoo: nothing to resume in {output}; starting a new run", flush=True)
         model = _build_model(args, images, labels)
 
-    log_dir = os.path.join(output, "logs")
-    os.makedirs(log_dir, exist_ok=True)
-    csv_path = os.path.join(log_dir, "training.csv")
-    guard = cb.DivergenceGuard(output)
-    grid = cb.SampleGrid(os.path.join(output, "samples"), n=args.samples, seed=0)
-    callbacks = [
-        guard,
-        cb.AtomicCheckpoint(output, monitor=args.monitor),
-        grid,
-        keras.callbacks.CSVLogger(csv_path, append=initial_epoch > 0),
-    ]
-    tensorboard_dir = None
-    if args.tensorboard:
-        import importlib.util
-
-        if importlib.util.find_spec("tensorflow") is not None:
-            tensorboard_dir = os.path.join(log_dir, "tensorboard")
-            callbacks.append(keras.callbacks.TensorBoard(tensorboard_dir))
-        else:
-            print("ganzoo: TensorBoard logs skipped (needs the tensorflow package)", flush=True)
-
-    start = time.perf_counter()
     if initial_epoch >= args.epochs:
-        print(f"ganzoo: the run already has {initial_epoch} epochs (--epochs {args.epochs}); nothing to do")
-    else:
-        conditional = getattr(model, "num_classes", None)
-        model.fit(
-            images, labels if conditional else None,
-            batch_size=args.batch_size, epochs=args.epochs, initial_epoch=initial_epoch,
-            steps_per_epoch=args.steps_per_epoch, callbacks=callbacks, verbose=args.verbose,
-        )
-    seconds = time.perf_counter() - start
+        print(f"ganzoo: the run already has {_plural(initial_epoch, 'epoch')} (--epochs {args.epochs}); nothing to do")
+    # TODO(core): model.conditional from the conditional protocol.
+    conditional = getattr(model, "num_classes", None)
+    try:
+        result = ganzoo.training.run(
+            model, images, labels if conditional else None, output=output, epochs=args.epochs,
+            batch_size=args.batch_size, initial_epoch=initial_epoch, steps_per_epoch=args.steps_per_epoch,
+            samples=args.samples, quality_images=held_out, tensorboard=args.tensorboard, verbose=args.verbose)
+    except ValueError as e:  # the data checks of fit
+        raise CLIError(str(e)) from None
 
-    state = cb.read_state(output)
-    frames = sorted(f for f in os.listdir(grid.directory) if f.startswith("epoch_")) if os.path.isdir(grid.directory) else []
     print()
-    print(f"ganzoo: {args.model} on {args.dataset}, {state.get('epoch', 0)} epochs done "
-          f"({backend}, {seconds:.1f} s this session)")
-    print(f"  checkpoint: {last}")
-    if state.get("best_epoch"):
-        print(f"  best:       {os.path.join(output, 'best.keras')} (epoch {state['best_epoch']}, "
-              f"{state['monitor']}={state['best']:.4f})")
-    if frames:
-        gif = os.path.join(grid.directory, "progress.gif")
-        print(f"  samples:    {os.path.join(grid.directory, frames[-1])}"
-              + (f" (animation: {gif})" if os.path.exists(gif) else ""))
-    print(f"  logs:       {csv_path}")
-    if tensorboard_dir:
-        print(f"  tensorboard --logdir {tensorboard_dir}")
-    if guard.message:
-        print(f"ganzoo: {guard.message}", file=sys.stderr)
+    print(f"ganzoo: {args.model} on {args.dataset}, {_plural(result['epoch'], 'epoch')} done "
+          f"({backend}, {result['seconds']:.1f} s this session)")
+    print(f"  checkpoint: {result['last']}")
+    if result["best"]:
+        print(f"  best:       {result['best']} (epoch {result['best_epoch']}, "
+              f"{result['monitor']}={result['best_value']:.4g}, domain FID on held-out images)")
+    if result["samples"]:
+        gif = os.path.join(os.path.dirname(result["samples"]), "progress.gif")
+        print(f"  samples:    {result['samples']}" + (f" (animation: {gif})" if os.path.exists(gif) else ""))
+    print(f"  logs:       {result['csv']}")
+    if result["tensorboard"]:
+        print(f"  tensorboard --logdir {result['tensorboard']}")
+    if result["diverged"]:
+        print(f"ganzoo: {result['diverged']}", file=sys.stderr)
         return 1
     return 0
 
 
 def cmd_sample(args) -> int:
-    backend = _set_backend(args.backend)
     labels = _parse_labels(args.labels)
-    if args.n < 1:
+    if args.n is not None and args.n < 1:
         raise CLIError(f"-n must be at least 1. Received: -n {args.n}")
     out_dir = _writable_dir(os.path.dirname(os.path.abspath(args.output)), "sample grid")
     if not args.output.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
         raise CLIError(f"--output must end in .png (or .jpg, .gif, .webp). Received: --output {args.output!r}")
     model, name = _load_checkpoint(args.checkpoint)
-    _header(backend)
+    _header()
     from ganzoo import callbacks as cb
 
+    # TODO(core): model.conditional / model.num_classes from the conditional protocol.
     num_classes = getattr(model, "num_classes", None)
-    if labels is not None:
-        if not num_classes:
-            raise CLIError(f"{name!r} is not a conditional model, so it takes no --labels. Remove --labels.")
-        bad = [label for label in labels if not 0 <= label < num_classes]
+    columns = args.columns
+    if labels is not None and not num_classes:
+        raise CLIError(f"{name!r} is not a conditional model, so it takes no --labels. Remove --labels.")
+    if num_classes:  # one row per label (default: every class), -n a multiple of the rows
+        bad = [label for label in labels or [] if not 0 <= label < num_classes]
         if bad:
             raise CLIError(
                 f"--labels must be class numbers from 0 to {num_classes - 1} for this {name!r} "
                 f"checkpoint. Received: {bad}"
             )
-    images = cb.generate_images(model, args.n, seed=args.seed, labels=labels)
+        rows = len(labels) if labels else num_classes
+        n = args.n if args.n is not None else 8 * rows
+        try:
+            labels, columns = cb.label_rows(n, num_classes, labels)
+        except ValueError as e:
+            raise CLIError(f"{e} (-n {n} for {rows} rows)") from None
+    else:
+        n = args.n if args.n is not None else 64
+    images = cb.generate_images(model, n, seed=args.seed, labels=labels)
     path = os.path.join(out_dir, os.path.basename(args.output))
-    cb.image_grid(images, columns=args.columns).save(path)
-    print(f"ganzoo: wrote {args.n} samples of {name} to {path}")
+    cb.image_grid(images, columns=columns).save(path)
+    print(f"ganzoo: wrote {n} samples of {name} to {path}")
     return 0
 
 
 def cmd_info(args) -> int:
     path = _checkpoint_path(args.checkpoint)
     config = read_checkpoint_config(path)
-    _set_backend(args.backend)
     model, name = _load_checkpoint(path)
+    import keras
+
     from ganzoo import callbacks as cb
 
+    def row(key, value):
+        print(f"{key + ':':<18}{value}")
+
     metadata = config.get("_metadata", {})
-    print(f"checkpoint:   {os.path.abspath(path)}")
-    print(f"model:        {name} ({type(model).__name__})")
-    print(f"saved:        {metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
-    print(f"image shape:  {tuple(model.image_shape)}")
-    print(f"latent dim:   {model.latent_dim}")
-    if getattr(model, "num_classes", None):
-        print(f"classes:      {model.num_classes}")
-    print(f"generator:     {model.generator.count_params():,} parameters")
-    print(f"discriminator: {model.discriminator.count_params():,} parameters")
-    if getattr(model, "compiled", False):
-        steps = {n: int(o.iterations.numpy()) if hasattr(o.iterations, "numpy") else int(o.iterations)
+    row("checkpoint", os.path.abspath(path))
+    row("model", f"{name} ({type(model).__name__})")
+    row("backend", keras.config.backend())
+    row("saved", f"{metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
+    row("image shape", tuple(model.image_shape))
+    row("latent dim", model.latent_dim)
+    if getattr(model, "num_classes", None):  # TODO(core): model.conditional
+        row("classes", model.num_classes)
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            row(layer.name, f"{layer.count_params():,} parameters")
+    if getattr(model, "compiled", False) and hasattr(model.optimizer, "members"):
+        steps = {n: int(keras.ops.convert_to_numpy(o.iterations))
                  for n, o in zip(model.optimizer.names, model.optimizer.members)}
-        print(f"optimizer steps: {steps}")
+        row("optimizer steps", steps)
     state = cb.read_state(os.path.dirname(os.path.abspath(path)))
     if state:
-        print(f"run state:    {state.get('epoch')} epochs; best {state.get('monitor')}={state.get('best')} "
-              f"at epoch {state.get('best_epoch')}")
-    print("config:       " + json.dumps(model.get_config(), default=str))
+        best = state.get("best")
+        best_text = (f"; best {state.get('monitor')}={best:.4g} at epoch {state.get('best_epoch')}"
+                     if isinstance(best, (int, float)) else "")
+        row("run state", f"{_plural(int(state.get('epoch', 0)), 'epoch')} on {state.get('backend', '?')}{best_text}")
+    row("config", json.dumps(model.get_config(), default=str))
     return 0
 
 
@@ -416,13 +485,12 @@ def _metric_kwargs(args) -> dict:
 
 
 def cmd_evaluate(args) -> int:
-    backend = _set_backend(args.backend)
     if args.output:
         _writable_dir(os.path.dirname(os.path.abspath(args.output)), "evaluation result")
     path = _checkpoint_path(args.checkpoint)
     read_checkpoint_config(path)
     evaluation = _evaluation_module()
-    _header(backend)
+    _header()
     try:
         result = evaluation.evaluate_checkpoint(path, args.dataset, **_metric_kwargs(args))
     except (ValueError, FileNotFoundError) as e:
@@ -436,7 +504,6 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    backend = _set_backend(args.backend)
     for target in (args.markdown, args.csv):
         if target:
             _writable_dir(os.path.dirname(os.path.abspath(target)), "comparison table")
@@ -444,7 +511,7 @@ def cmd_compare(args) -> int:
     for path in paths:
         read_checkpoint_config(path)
     evaluation = _evaluation_module()
-    _header(backend)
+    _header()
     try:
         rows = evaluation.compare_checkpoints(paths, args.dataset, **_metric_kwargs(args))
     except (ValueError, FileNotFoundError) as e:
@@ -465,7 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--backend", choices=BACKENDS, default=None,
-                        help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
+                        help="Keras backend (default: the run's own backend for an existing run, "
+                             "else $KERAS_BACKEND, else tensorflow)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("list", parents=[common], help="list the models with one-line descriptions")
@@ -486,16 +554,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, help="folder holding the data set files")
     p.add_argument("--image-size", type=int, default=None, help="resize folder images to this size")
     p.add_argument("--samples", type=int, default=64, help="images per sample grid (default 64)")
-    p.add_argument("--monitor", default="g_loss", help="log that picks best.keras (default g_loss)")
+    p.add_argument("--quality-samples", type=int, default=1000, metavar="N",
+                   help="held-out images for the domain FID that picks best.keras (default 1000; 0: no best.keras)")
     p.add_argument("--no-tensorboard", dest="tensorboard", action="store_false")
     p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("sample", parents=[common], help="write a grid of samples from a checkpoint")
     p.add_argument("checkpoint", help="a .keras file, or a run folder with last.keras")
-    p.add_argument("-n", type=int, default=64, help="number of images (default 64)")
+    p.add_argument("-n", type=int, default=None,
+                   help="number of images (default 64; conditional models: 8 per row, one row per label)")
     p.add_argument("--output", default="samples.png")
-    p.add_argument("--labels", default=None, help="class labels for conditional models, e.g. 0,1,2")
+    p.add_argument("--labels", default=None,
+                   help="conditional models: the class of each row, e.g. 0,1,2 (default: every class); "
+                        "-n must be a multiple of their number")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--columns", type=int, default=None)
     p.set_defaults(func=cmd_sample)
@@ -530,6 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `ganzoo` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
+        _choose_backend(args)  # the one place the command sets the backend, before Keras loads
         return args.func(args)
     except CLIError as e:
         print(f"ganzoo {args.command}: error: {e}", file=sys.stderr)

@@ -105,7 +105,9 @@ def spec(name: str) -> ModelSpec:
     """The `ModelSpec` of a registered name; raises a helpful `ValueError`."""
     if not isinstance(name, str) or name not in _REGISTRY:
         available = list_models()
-        close = difflib.get_close_matches(str(name), available, n=3, cutoff=0.5)
+        lowered = {n.lower(): n for n in available}
+        close = ([lowered[str(name).lower()]] if str(name).lower() in lowered
+                 else difflib.get_close_matches(str(name).lower(), available, n=3, cutoff=0.5))
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(
             f"Unknown model {name!r}.{hint} Available: {', '.join(available)}. "

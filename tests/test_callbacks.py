@@ -39,7 +39,7 @@ def test_image_grid_maps_range_and_rgb():
         cb.image_grid(np.zeros((2, 4, 4, 2)))
 
 
-def test_conditional_models_get_fixed_cycling_labels():
+def test_conditional_grids_have_one_class_per_row():
     calls = {}
 
     class Conditional:
@@ -49,12 +49,35 @@ def test_conditional_models_get_fixed_cycling_labels():
             calls["labels"] = labels
             return np.zeros((n, 4, 4, 1), "float32")
 
-    cb.generate_images(Conditional(), 7, seed=0)
-    np.testing.assert_array_equal(calls["labels"], [0, 1, 2, 0, 1, 2, 0])
-    cb.generate_images(Conditional(), 4, seed=0, labels=[2])
-    np.testing.assert_array_equal(calls["labels"], [2, 2, 2, 2])
-    with pytest.raises(ValueError, match="not conditional"):
+    cb.generate_images(Conditional(), 6, seed=0)
+    np.testing.assert_array_equal(calls["labels"], [0, 0, 1, 1, 2, 2])
+    with pytest.raises(ValueError, match="multiple of its 3 rows.*Received: n=7"):
+        cb.generate_images(Conditional(), 7, seed=0)
+    labels, columns = cb.label_rows(6, 3, labels=[2, 0])
+    assert labels.tolist() == [2, 2, 2, 0, 0, 0] and columns == 3
+    with pytest.raises(ValueError, match="unconditional.*Received: labels=\\[0\\]"):
         cb.generate_images(tiny("gan"), 2, labels=[0])
+
+
+def test_checkpoints_have_normal_permissions_and_no_best_without_monitor(tmp_path):
+    old = os.umask(0o022)
+    try:
+        model = tiny("gan", seed=0)
+        model.fit(fake_data(model, n=16)[0], epochs=1, batch_size=16, verbose=0,
+                  callbacks=[cb.AtomicCheckpoint(str(tmp_path))])
+    finally:
+        os.umask(old)
+    assert sorted(os.listdir(tmp_path)) == ["last.keras", "state.json"]  # no best.keras by a loss
+    assert os.stat(tmp_path / "last.keras").st_mode & 0o777 == 0o644
+    assert json.loads((tmp_path / "state.json").read_text())["backend"] == keras.config.backend()
+
+
+def test_csv_log_has_no_empty_validation_columns(tmp_path):
+    model = tiny("gan", seed=0)
+    path = tmp_path / "log.csv"
+    model.fit(fake_data(model, n=16)[0], epochs=2, batch_size=16, verbose=0, callbacks=[cb.CSVLog(str(path))])
+    header = path.read_text().splitlines()[0].split(",")
+    assert header == ["epoch", "d_loss", "g_loss"], header
 
 
 def test_checkpoint_writes_last_best_and_state(tmp_path):

@@ -24,12 +24,14 @@ import ganzoo
 pytestmark = pytest.mark.subprocess
 
 TINY_TRAIN = ["--dataset", "digits", "--preset", "tiny", "--batch-size", "16", "--no-tensorboard",
-              "--verbose", "2", "--samples", "9"]
+              "--verbose", "2", "--samples", "9", "--quality-samples", "200"]
+OTHER_BACKEND = {"tensorflow": "jax", "jax": "torch", "torch": "tensorflow"}[BACKEND]
 
 
-def ganzoo_cmd(*args, timeout=240, check=None):
-    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3",
-               OMP_NUM_THREADS="1")
+def ganzoo_cmd(*args, timeout=240, check=None, backend=BACKEND):
+    # No TF_CPP_MIN_LOG_LEVEL here: the command itself must keep TensorFlow quiet.
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(PYTHONPATH=ROOT, KERAS_BACKEND=backend, OMP_NUM_THREADS="1")
     proc = subprocess.run([sys.executable, "-m", "ganzoo", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if check is not None and proc.returncode != check:
@@ -70,6 +72,9 @@ def test_list_shows_every_model_with_description():
 def test_train_leaves_checkpoint_grids_and_logs(trained_run):
     out, proc = trained_run
     assert f"Keras backend {BACKEND}, device CPU" in proc.stdout
+    assert "2 epochs done" in proc.stdout
+    for noise in ("cpu_feature_guard", "oneDNN", "absl::InitializeLog"):  # TensorFlow's start-up lines
+        assert noise not in proc.stderr + proc.stdout, proc.stderr
     for path in ("last.keras", "best.keras", "samples/epoch_001.png", "samples/epoch_002.png",
                  "samples/progress.gif", "logs/training.csv"):
         assert (out / path).is_file(), path
@@ -78,13 +83,34 @@ def test_train_leaves_checkpoint_grids_and_logs(trained_run):
     with open(out / "logs" / "training.csv") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["epoch"]) for r in rows] == [0, 1]
-    assert {"d_loss", "g_loss"} <= set(rows[0])
+    assert set(rows[0]) == {"epoch", "d_loss", "g_loss", "fid"}  # no val_* columns of NA
     state = json.loads((out / "state.json").read_text())
-    assert state["epoch"] == 2 and state["model"] == "dcgan"
+    assert state["epoch"] == 2 and state["model"] == "dcgan" and state["backend"] == BACKEND
+    # best.keras is the epoch with the lowest held-out domain FID (evaluated after both epochs).
+    assert state["monitor"] == "fid" and state["best"] == min(float(r["fid"]) for r in rows)
+    assert oct(os.stat(out / "last.keras").st_mode & 0o077) == oct(0o044 & ~_umask() & 0o077)
     model = keras.saving.load_model(out / "last.keras")
     assert [int(keras.ops.convert_to_numpy(o.iterations)) for o in model.optimizer.members] == [6, 6]
     with Image.open(out / "samples" / "progress.gif") as gif:
         assert gif.n_frames == 2
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_commands_on_a_run_use_its_backend(trained_run, tmp_path):
+    """Without --backend, sample and info run on the backend the run trained on."""
+    out, _ = trained_run
+    proc = ganzoo_cmd("sample", str(out), "-n", "4", "--output", str(tmp_path / "g.png"),
+                      backend=OTHER_BACKEND, check=0)
+    assert f"Keras backend {BACKEND}," in proc.stdout
+    info = ganzoo_cmd("info", str(out / "last.keras"), backend=OTHER_BACKEND, check=0).stdout
+    assert f"backend:          {BACKEND}" in info and "run state:        2 epochs on" in info
+    for noise in ("cpu_feature_guard", "oneDNN"):
+        assert noise not in proc.stderr
 
 
 def test_sample_and_info(trained_run, tmp_path):
@@ -99,9 +125,11 @@ def test_sample_and_info(trained_run, tmp_path):
     np.testing.assert_array_equal(np.asarray(Image.open(grid)), expected)
 
     info = ganzoo_cmd("info", str(out), check=0).stdout
-    assert "model:        dcgan (DCGAN)" in info
-    assert "image shape:  (8, 8, 1)" in info
+    assert "model:            dcgan (DCGAN)" in info
+    assert "image shape:      (8, 8, 1)" in info
     assert "'generator': 6" in info
+    # Every line's value starts in the same column.
+    assert {line.index(line.split(":", 1)[1].strip()) for line in info.splitlines()} == {18}
 
 
 def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
@@ -118,11 +146,16 @@ def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
     grid = str(tmp_path / "g.png")
     for i in range(2):
         Image.fromarray(np.full((5, 5), 40 * i, np.uint8)).save(tmp_path / f"odd{i}.png")
+    empty = tmp_path / "empty"
+    empty.mkdir()
     cases = [  # (arguments, what the message must say)
-        (["train", "dcgann", "--dataset", "digits", "--output", str(tmp_path / "a")],
+        # Names are checked before any data is loaded (MNIST is not here: loading it would fail).
+        (["train", "dcgann", "--dataset", "mnist", "--data-dir", str(empty), "--output", str(tmp_path / "a")],
          ["Unknown model 'dcgann'", "Did you mean 'dcgan'"]),
-        (["train", "dcgan", "--dataset", "imagenet", "--output", str(tmp_path / "b")],
-         ["Unknown data set 'imagenet'"]),
+        (["train", "dcgan", "--dataset", "mnist", "--data-dir", str(empty), "--preset", "small",
+          "--output", str(tmp_path / "a")], ["no preset 'small'", "Available presets: default, tiny"]),
+        (["train", "dcgan", "--dataset", "fashion-mnist", "--output", str(tmp_path / "b")],
+         ["Unknown data set 'fashion-mnist'", "Did you mean 'fashion_mnist'"]),
         ([*train, "--output", str(a_file / "run")], ["Cannot write", "Choose a folder"]),
         # DCGAN cannot halve 5x5 images.
         (["train", "dcgan", "--dataset", f"folder:{tmp_path}", "--output", str(tmp_path / "c")],
@@ -140,12 +173,17 @@ def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path):
         (["sample", str(out), "--labels", "0,x", "--output", grid], ["--labels must be comma-separated"]),
         (["sample", str(out), "--labels", "0,1", "--output", grid], ["not a conditional model"]),
         (["sample", str(out), "--output", str(tmp_path / "g.txt")], ["--output must end in .png"]),
+        (["train", "gan", *TINY_TRAIN, "--epochs", "1", "--max-samples", "1", "--batch-size", "1",
+          "--data-dir", str(empty), "--image-size", "8", "--output", str(tmp_path / "d")],
+         ["does not take this option"]),
     ]
     # Each case is its own process (as users meet them); run a few at a time.
     with ThreadPoolExecutor(max_workers=4) as pool:
         procs = list(pool.map(lambda case: ganzoo_cmd(*case[0]), cases))
     for (_args, needles), proc in zip(cases, procs):
         assert_usage_error(proc, *needles)
+    # A failed start leaves no run folder behind.
+    assert not any((tmp_path / name).exists() for name in "abcd")
 
 
 def test_evaluate_and_compare_write_results(trained_run, tmp_path):

@@ -302,12 +302,23 @@ def load(name: str, split: str = "train", **kwargs):
         `(images, labels)`: float32 `(n, height, width, channels)` in [-1, 1] and
         int32 `(n,)` labels, or None for an unlabelled folder.
     """
-    if isinstance(name, str) and name.startswith("folder:"):
+    check_name(name)
+    if name.startswith("folder:"):
         return _load_folder(split, name[len("folder:"):], **kwargs)
-    if name not in LOADERS:
-        raise ValueError(f"Unknown data set {name!r}. Available: {', '.join(LOADERS)}, folder:PATH. "
-                         f"Received: name={name!r}")
     return LOADERS[name](split, **kwargs)
+
+
+def check_name(name: str) -> None:
+    """Raise a `ValueError` (with a "did you mean") unless `load` knows the data set `name`."""
+    if isinstance(name, str) and (name in LOADERS or name.startswith("folder:")):
+        return
+    import difflib
+
+    key = str(name).lower().replace("-", "_")
+    close = [n for n in LOADERS if n == key] or difflib.get_close_matches(key, list(LOADERS), n=2, cutoff=0.6)
+    hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(f"Unknown data set {name!r}.{hint} Available: {', '.join(LOADERS)}, folder:PATH. "
+                     f"Received: name={name!r}")
 
 
 class ImageDataset(keras.utils.PyDataset):

@@ -308,7 +308,7 @@ def inception_fid(weights: str | None = None, batch_size: int = 50):
             (timing and tests only). Defaults to `None`.
         batch_size: int. Images per forward pass. Defaults to `50`.
     """
-    from ganzoo.callbacks import atomic_write
+    from ganzoo._files import atomic_write
     from ganzoo.metrics import inception
     from ganzoo.metrics.torch_weights import load_torch_state_dict
 

@@ -32,6 +32,7 @@ from keras import ops
 
 from ganzoo import losses
 from ganzoo.backend import AdversarialTrainer
+from ganzoo.data import checks
 from ganzoo.optimizers import OptimizerGroup
 
 
@@ -128,6 +129,16 @@ class PlayerModel(AdversarialTrainer, keras.Model):
 
     def after_step(self):
         """Called once after every train step's updates (e.g. an EMA update)."""
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """`keras.Model.fit`, after checking a sample of the data (`ganzoo.data.checks`).
+
+        Images must be floats in [-1, 1]; a conditional model's labels integer
+        class ids. Mistakes raise a `ValueError` naming the fix before the first step.
+        """
+        # TODO(core): model.conditional / model.num_classes from the conditional protocol.
+        checks.check_fit_data(x, y, num_classes=getattr(self, "num_classes", None))
+        return super().fit(x, y, *args, **kwargs)
 
     # ---- Keras plumbing ---------------------------------------------------
     @property
@@ -426,7 +437,7 @@ class AdversarialModel(PlayerModel):
         }
 
     # ---- using a trained model ------------------------------------------
-    def generate(self, n: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
+    def generate(self, n: int, seed: int | None = None, batch_size: int = 256, labels=None) -> np.ndarray:
         """Draw `n` images from the generator.
 
         Args:
@@ -434,10 +445,13 @@ class AdversarialModel(PlayerModel):
             seed: int or None. Seeds the noise (NumPy's generator, so the same
                 seed gives the same noise on every backend). Defaults to None.
             batch_size: int. Images per generator call. Defaults to 256.
+            labels: None. Only conditional models (`cgan`, `acgan`, ...) take
+                labels; any other value raises a `ValueError`.
 
         Returns:
             A float32 NumPy array of shape `(n, *image_shape)` in [-1, 1].
         """
+        reject_labels(self, labels)
         n = positive_int("n", n)
         rng = np.random.default_rng(seed)
         return self._run_generator(self.latent_numpy(n, rng), batch_size)
@@ -464,6 +478,15 @@ def flat_size(image_shape) -> int:
     return int(math.prod(image_shape))
 
 
+def reject_labels(model, labels) -> None:
+    """The `ValueError` of an unconditional model's `generate(..., labels=...)`."""
+    if labels is not None:
+        raise ValueError(
+            f"{type(model).__name__} is unconditional: it takes no labels. Use a conditional "
+            f"model (cgan, acgan, cvae) to choose classes. Received: labels={np.asarray(labels).tolist()[:8]}"
+        )
+
+
 def check_labels(labels, n: int, num_classes: int) -> np.ndarray:
     """Validate class labels for conditional sampling; None cycles 0..K-1."""
     if labels is None:
@@ -471,9 +494,10 @@ def check_labels(labels, n: int, num_classes: int) -> np.ndarray:
     labels = np.asarray(labels)
     if labels.ndim == 0:
         labels = np.full(n, int(labels))
-    if labels.shape != (n,) or labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= num_classes:
+    if labels.shape != (n,):
         raise ValueError(
             f"labels must be {n} integers in [0, {num_classes - 1}] (or one integer for all). "
-            f"Received: labels with shape {labels.shape}, dtype {labels.dtype}"
+            f"Received: labels with shape {labels.shape}"
         )
+    checks.check_labels(labels, num_classes)
     return labels.astype("int32")

@@ -31,7 +31,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.models.base import positive_int
+from ganzoo.models.base import positive_int, reject_labels
 from ganzoo.models.dcgan import DCGAN, batch_norm, init
 from ganzoo.registry import register
 
@@ -178,7 +178,7 @@ class InfoGAN(DCGAN):
         return np.concatenate([noise, one_hot, continuous], axis=1).astype("float32")
 
     def generate(self, n: int, categories=None, continuous=None, seed: int | None = None,
-                 batch_size: int = 256) -> np.ndarray:
+                 batch_size: int = 256, labels=None) -> np.ndarray:
         """Draw `n` images with chosen codes.
 
         Args:
@@ -189,10 +189,13 @@ class InfoGAN(DCGAN):
                 (uniform). Defaults to None.
             seed: int or None. Seeds the noise. Defaults to None.
             batch_size: int. Images per generator call. Defaults to 256.
+            labels: None. InfoGAN is unconditional (choose `categories`
+                instead); any other value raises a `ValueError`.
 
         Returns:
             A float32 NumPy array `(n, *image_shape)` in [-1, 1].
         """
+        reject_labels(self, labels)
         n = positive_int("n", n)
         latent = self.latent_numpy(n, np.random.default_rng(seed), categories, continuous)
         return self._run_generator(latent, batch_size)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
+from ganzoo.models.base import positive_int
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.registry import register
 
@@ -137,7 +138,8 @@ class SNGAN(DCGAN):
     logit_bias = False
 
     def __init__(self, latent_dim: int = 128, loss: str = "hinge", power_iterations: int = 1, **kwargs):
-        self.power_iterations = power_iterations
+        # Zero iterations would leave sigma undefined (Miyato et al. use one per step).
+        self.power_iterations = positive_int("power_iterations", power_iterations)
         super().__init__(latent_dim=latent_dim, loss=loss, **kwargs)
 
     def discriminator_layer(self, layer):

@@ -33,7 +33,14 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.models.base import Player, PlayerModel, _halvings, positive_int, validate_image_shape
+from ganzoo.models.base import (
+    Player,
+    PlayerModel,
+    _halvings,
+    positive_int,
+    reject_labels,
+    validate_image_shape,
+)
 from ganzoo.models.dcgan import downsampling_network, init, upsampling_network
 from ganzoo.registry import register
 
@@ -188,8 +195,9 @@ class VAE(PlayerModel):
         """Decode the posterior mean of each image: `decode(encode(x)[0])`."""
         return self.decode(self.encode(x, labels)[0], labels)
 
-    def generate(self, n: int, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
-        """Decode `n` draws from the prior N(0, I) into images in [-1, 1]."""
+    def generate(self, n: int, seed: int | None = None, batch_size: int = 256, labels=None) -> np.ndarray:
+        """Decode `n` draws from the prior N(0, I) into images in [-1, 1] (`labels`: see CVAE)."""
+        reject_labels(self, labels)
         n = positive_int("n", n)
         z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         return self._run_generator([z], batch_size)
