@@ -23,12 +23,14 @@ start leaves no run folder behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import json
 import os
 import shutil
 import sys
 import tempfile
+import warnings
 import zipfile
 
 from ganzoo import launch
@@ -484,6 +486,16 @@ def _metric_kwargs(args) -> dict:
     return kwargs
 
 
+@contextlib.contextmanager
+def _warnings_as_notes(command: str):
+    """Python warnings as one `ganzoo COMMAND: note:` line each (no source line), once each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"ganzoo {command}: note: {message}", file=sys.stderr)
+
+
 def cmd_evaluate(args) -> int:
     if args.output:
         _writable_dir(os.path.dirname(os.path.abspath(args.output)), "evaluation result")
@@ -492,7 +504,8 @@ def cmd_evaluate(args) -> int:
     evaluation = _evaluation_module()
     _header()
     try:
-        result = evaluation.evaluate_checkpoint(path, args.dataset, **_metric_kwargs(args))
+        with _warnings_as_notes("evaluate"):
+            result = evaluation.evaluate_checkpoint(path, args.dataset, **_metric_kwargs(args))
     except (ValueError, FileNotFoundError) as e:
         raise CLIError(str(e)) from None
     text = json.dumps(result, indent=2, default=float)
@@ -513,7 +526,8 @@ def cmd_compare(args) -> int:
     evaluation = _evaluation_module()
     _header()
     try:
-        rows = evaluation.compare_checkpoints(paths, args.dataset, **_metric_kwargs(args))
+        with _warnings_as_notes("compare"):
+            rows = evaluation.compare_checkpoints(paths, args.dataset, **_metric_kwargs(args))
     except (ValueError, FileNotFoundError) as e:
         raise CLIError(str(e)) from None
     print(evaluation.format_table(rows, fmt="markdown"))

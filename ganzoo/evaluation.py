@@ -58,10 +58,11 @@ def generate_samples(model, n: int, seed: int = 0) -> np.ndarray:
     return np.asarray(model.generate(n, seed=seed))
 
 
-def fid_small_sample_warning(n: int) -> None:
-    if n < FID_MIN_SAMPLES:
+def fid_small_sample_warning(n: int, dim: int = FID_MIN_SAMPLES) -> None:
+    """Warn when `n` samples cannot give a full-rank `dim`-dimensional covariance."""
+    if n < dim:
         warnings.warn(
-            f"FID on {n} < {FID_MIN_SAMPLES} samples is strongly biased upward and not comparable with FIDs at "
+            f"FID on {n} < {dim} samples (the features' dimension) is strongly biased upward and not comparable with FIDs at "
             "other sample sizes; compare at equal n or use KID (unbiased) instead.",
             UserWarning,
             stacklevel=3,
@@ -133,7 +134,7 @@ def evaluate(
     if needs_features:
         real_feats = ext.features(real)
     if "fid" in metrics:
-        fid_small_sample_warning(min(num_samples, len(real)))
+        fid_small_sample_warning(min(num_samples, len(real)), real_feats.shape[1])
         result["fid"] = frechet_distance(*gaussian_statistics(real_feats), *gaussian_statistics(fake_feats))
     if "is" in metrics:
         result["is"], result["is_std"] = inception_score(fake_probs, splits=min(is_splits, num_samples))

@@ -163,6 +163,19 @@ def test_tensorboard_is_skipped_without_the_tensorboard_package(tmp_path, monkey
     assert result["tensorboard"] is None and "pip install tensorboard" in capsys.readouterr().out
 
 
+# ---- 12: the FID sample-size warning follows the extractor's dimension -------------
+def test_fid_warning_uses_the_feature_dimension():
+    import warnings
+
+    from ganzoo.evaluation import fid_small_sample_warning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fid_small_sample_warning(2000, 128)  # plenty for the 128-d domain features
+    with pytest.warns(UserWarning, match="FID on 2000 < 2048 samples"):
+        fid_small_sample_warning(2000, 2048)
+
+
 # ---- 13: smaller edges ------------------------------------------------------------
 def test_sngan_needs_a_power_iteration():
     with pytest.raises(ValueError, match="Received: power_iterations=0"):
