@@ -21,6 +21,26 @@ from ganzoo import cli, training
 from ganzoo.data import checks
 
 
+# ---- 1: a distribution name of our own, and install lines that are true ------------
+def test_the_distribution_is_keras_ganzoo_and_the_docs_install_it():
+    import re
+
+    with open(os.path.join(ROOT, "pyproject.toml"), encoding="utf-8") as f:
+        pyproject = f.read()
+    # "ganzoo" on PyPI is an unrelated 2018 project (0.0.1, empty modules).
+    assert re.search(r'^name = "keras-ganzoo"$', pyproject, re.M)
+    assert re.search(r'^all = \["keras-ganzoo\[tensorflow,jax,torch\]"\]$', pyproject, re.M)
+    for page in ("README.md", "docs/install.md", "docs/index.md", "docs/quickstart.md"):
+        with open(os.path.join(ROOT, page), encoding="utf-8") as f:
+            text = f.read()
+        assert not re.search(r"pip install [\"']?ganzoo\b", text), f"{page} installs somebody else's package"
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    # Every run folder the README names belongs to a registered model.
+    for folder in re.findall(r"runs/(\w+)/", readme):
+        assert folder in ganzoo.list_models(), folder
+
+
 # ---- 3 and 9: data checks in fit, for every model --------------------------------
 @pytest.mark.parametrize("name", ganzoo.list_models())
 def test_fit_rejects_images_outside_minus_one_one(name):
@@ -105,6 +125,35 @@ ganzoo.get("gan", preset="tiny", image_shape=(8, 8, 1)).save({str(tmp_path / "m.
 """
     proc = _fresh(code)
     assert proc.stderr == "", proc.stderr
+
+
+# ---- 6: the demo's backend is measured, not guessed --------------------------------
+def test_fastest_backend_is_measured_once_and_cached(tmp_path):
+    from ganzoo import launch
+
+    calls = []
+    speeds = {"tensorflow": 20.0, "jax": 80.0, "torch": 40.0}
+
+    def measure(backend):
+        calls.append(backend)
+        return speeds[backend]
+
+    path = str(tmp_path / "speed.json")
+    installed = launch.installed_backends()
+    best, timings = launch.fastest_backend(measure, path=path, log=lambda *a, **k: None)
+    assert calls == installed and best == min(installed, key=speeds.get)
+    assert launch.fastest_backend(measure, path=path, log=lambda *a, **k: None) == (best, timings)
+    assert calls == installed  # the second call read the cache
+    with open(path) as f:
+        assert json.load(f) == {launch.machine_key(): timings}
+
+
+@pytest.mark.subprocess
+def test_the_probe_times_real_training_steps():
+    from ganzoo import launch
+
+    ms = launch.probe(BACKEND, steps=1, warmup=1)
+    assert ms is not None and ms > 0
 
 
 # ---- 7: best.keras by sample quality, VAEs included -------------------------------
