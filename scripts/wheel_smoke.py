@@ -16,6 +16,11 @@ import ganzoo  # noqa: E402
 where = os.path.realpath(ganzoo.__file__)
 assert where.startswith(venv), f"ganzoo imported from {where}, not from the wheel in {venv}"
 assert importlib.metadata.version("keras-ganzoo") == ganzoo.__version__
+# Every dependency the wheel declares (without an extra) is installed.
+for requirement in importlib.metadata.requires("keras-ganzoo") or []:
+    if "extra ==" not in requirement:
+        name = requirement.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip()
+        importlib.metadata.version(name)  # raises PackageNotFoundError when missing
 package = os.path.dirname(where)
 for data in ("metrics/weights/fashion_mnist.weights.h5", "metrics/weights/fashion_mnist.json", "py.typed"):
     assert os.path.isfile(os.path.join(package, data)), f"{data} is missing from the wheel"

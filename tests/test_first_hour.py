@@ -125,6 +125,12 @@ ganzoo.get("gan", preset="tiny", image_shape=(8, 8, 1)).save({str(tmp_path / "m.
 """
     proc = _fresh(code)
     assert proc.stderr == "", proc.stderr
+    # `import keras, ganzoo` registers the models at once, so plain keras.saving reloads the file.
+    reload = f"""
+import keras, ganzoo
+print(type(keras.saving.load_model({str(tmp_path / "m.keras")!r})).__name__)
+"""
+    assert _fresh(reload, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3").stdout.strip() == "GAN"
 
 
 # ---- 6: the demo's backend is measured, not guessed --------------------------------
