@@ -73,7 +73,7 @@ def test_fit_rejects_one_hot_float_and_out_of_range_labels(name):
 def test_checks_see_the_first_batch_of_a_dataset():
     model = tiny("gan", image_shape=(8, 8, 1))
     x, _ = fake_data(model, n=32)
-    with pytest.raises(ValueError, match="range over \\[0, 25"):  # ImageDataset casts to float32
+    with pytest.raises(ValueError, match=r"range over \[\d+, 25\d\]"):  # a shuffled batch, cast to float32
         model.fit(ganzoo.data.ImageDataset(((x + 1) * 127.5).astype("uint8"), batch_size=8), epochs=1, verbose=0)
     checks.check_images(np.array([[-1.04, 1.04]], "float32"))  # the margin
     with pytest.raises(ValueError, match="Received: images in \\[-1.2, 0.5\\]"):
