@@ -12,10 +12,12 @@ from ganzoo import _cli_backend
 
 _cli_backend.apply()  # `ganzoo train --backend jax`: choose before Keras loads
 
-from ganzoo import data, evaluation, losses, metrics, models  # noqa: E402
+from ganzoo import data, evaluation, losses, metrics, models, pretrained, recipes  # noqa: E402
 from ganzoo.evaluation import evaluate  # noqa: E402
+from ganzoo.pretrained import list_weights  # noqa: E402
 from ganzoo.registry import get, list_models, register  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["data", "evaluate", "evaluation", "get", "list_models", "losses", "metrics", "models", "register", "__version__"]
+__all__ = ["data", "evaluate", "evaluation", "get", "list_models", "list_weights", "losses", "metrics", "models",
+           "pretrained", "recipes", "register", "__version__"]
