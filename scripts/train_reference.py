@@ -125,7 +125,8 @@ def make_callbacks(output, model, validation, history, recipe, steps_per_epoch, 
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, ROOT)
-    from ganzoo.recipes import SPLIT_SEED, VALIDATION_SIZE, recipe as get_recipe
+    from ganzoo.recipes import SPLIT_SEED, VALIDATION_SIZE
+    from ganzoo.recipes import recipe as get_recipe
 
     recipe = get_recipe(args.model)  # imports nothing heavy: fails fast on a typo
     os.environ["KERAS_BACKEND"] = args.backend or recipe.backend
