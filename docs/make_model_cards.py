@@ -474,6 +474,39 @@ def main():
         reference = json.load(open(reference_path)) if os.path.exists(reference_path) else {"models": {}}
         f.write(page(results, reference))
     print(f"wrote {os.path.join(HERE, 'models.md')}")
+    write_gallery(os.path.join(HERE, "index.md"), reference)
+
+
+GALLERY_START, GALLERY_END = "<!-- gallery: made by docs/make_model_cards.py -->", "<!-- /gallery -->"
+
+
+def gallery(reference, columns=5):
+    """A table of the shipped weights' sample grids, `columns` models a row."""
+    models = reference.get("models", {})
+    names = [n for n in CARDS if n in models]
+    if not names:
+        return []
+    lines = []
+    for start in range(0, len(names), columns):
+        row = names[start:start + columns]
+        lines += ["| " + " | ".join(f"[{n}](models.md#{n})" for n in row) + " |",
+                  "|" + "---|" * len(row),
+                  "| " + " | ".join(f"![{n}](figures/reference/{models[n]['grid']['file']}){{ width=\"160\" }}"
+                                    for n in row) + " |", ""]
+    return lines
+
+
+def write_gallery(path, reference):
+    """Replace the gallery block of the Home page with the current shipped weights' grids."""
+    text = open(path).read()
+    if GALLERY_START not in text:
+        return
+    head, rest = text.split(GALLERY_START, 1)
+    tail = rest.split(GALLERY_END, 1)[1]
+    block = "\n".join([GALLERY_START, ""] + gallery(reference) + [GALLERY_END])
+    with open(path, "w") as f:
+        f.write(head + block + tail)
+    print(f"wrote the gallery in {path}")
 
 
 if __name__ == "__main__":
