@@ -25,7 +25,7 @@ ROOT = os.path.dirname(HERE)
 # Targets of the results table (issue: "The docs site").
 TARGET_CAS_RATIO = 0.9
 TARGET_CODE_RECOVERY = 0.95
-TARGET_FLOOR_MULTIPLE = 3.0
+TARGET_FLOOR_MULTIPLE = 10.0  # issue "A trained zoo": at most 10x the floor (aim for 3x)
 VAE_BASELINE = "vae"
 
 NS_GAME = (r"\min_G \max_D \; \mathbb{E}_{x \sim p_\text{data}}[\log D(x)] + "
@@ -406,8 +406,9 @@ def page(results, reference):
         "budget every model is far from converged; the cards say which targets that misses.",
         "",
     ]
+    lines += shipped_table(reference)
     if results.get("models"):
-        lines += ["## Results", ""] + results_table(results) + [""]
+        lines += ["## Results of the short-budget run", ""] + results_table(results) + [""]
         if floor:
             lines += [f"The last row is the floor: real *training* images against the same real test images "
                       f"through the same pipeline (FID {floor['fid']:.2f} at n = {floor['n']}); no generator "
@@ -417,6 +418,41 @@ def page(results, reference):
     for name in [n for n in CARDS if n in registered] + [n for n in registered if n not in CARDS]:
         lines += card(name, results, reference)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def shipped_table(reference):
+    """The shipped weights' results, best FID first, with the floor and the targets."""
+    models = reference.get("models", {})
+    if not models:
+        return []
+    protocol, floor = reference.get("protocol", {}), reference.get("floor", {})
+    order = sorted(models, key=lambda m: (models[m]["eval"]["fid"], m))
+    rows = ["## Shipped weights", "",
+            f"Each model trained by its recipe (`scripts/train_reference.py MODEL`), the checkpoint chosen by "
+            f"validation FID on images held out from the training set, evaluated once on "
+            f"{protocol.get('num_samples')} samples against the {protocol.get('num_samples')} Fashion-MNIST test "
+            "images (domain-classifier features; not comparable with published Inception FIDs).", "",
+            "| model | FID ↓ | KID ↓ | IS ↑ | precision | recall | CAS / code recovery | epochs | CPU-min |",
+            "|---|---|---|---|---|---|---|---|---|"]
+    for name in order:
+        r = models[name]
+        e, t = r["eval"], r["train"]
+        extra = (f"CAS {r['cas']:.3f} ({r['cas'] / reference['cas_real']:.2f}x real)" if "cas" in r else
+                 f"code {r['code_recovery']:.1%}" if "code_recovery" in r else "–")
+        rows.append(f"| [{name}](#{name}) | {fmt(e['fid'])} | {fmt(e['kid'], 4)} | {fmt(e['is'])} | "
+                    f"{fmt(e['precision'], 3)} | {fmt(e['recall'], 3)} | {extra} | {t['epochs']} of {t['epochs_run']} | "
+                    f"{t['cpu_seconds'] / 60:.1f} |")
+    if floor:
+        rows.append(f"| *real train vs test (floor)* | {fmt(floor['fid'])} | {fmt(floor['kid'], 4)} | "
+                    f"{fmt(floor['is'])} | {fmt(floor.get('precision'), 3)} | {fmt(floor.get('recall'), 3)} | "
+                    f"{'real CAS ' + format(reference['cas_real'], '.3f') if reference.get('cas_real') else '–'} "
+                    "| – | – |")
+    rows.append("")
+    missing = [n for n in CARDS if n not in models]
+    if missing:
+        rows += [f"Not trained yet (recipes recorded, runs not made): {', '.join(missing)}. Their cards show "
+                 "the short-budget run below.", ""]
+    return rows + targets_summary(reference) + [""]
 
 
 def results_table(results):
