@@ -77,7 +77,17 @@ def parse_args(argv=None):
     parser.add_argument("--no-eval", action="store_true", help="Train and draw grids only.")
     parser.add_argument("--grids-only", action="store_true",
                         help="Only redraw the sample grids of models saved in --checkpoints (no training, no eval).")
-    return parser.parse_args(argv)
+    parser.add_argument("--weights", default=None,
+                        help="Evaluate the shipped weights of this name (e.g. fashion_mnist) instead of training: "
+                             "grids, metrics (with precision/recall) and the validation-FID plot of each model's "
+                             "reference run, into docs/figures/reference/ (default --num-samples there: 10000).")
+    args = parser.parse_args(argv)
+    if args.weights:
+        if args.out == os.path.join("docs", "figures"):
+            args.out = os.path.join("docs", "figures", "reference")
+        if args.num_samples == 5000 and "--num-samples" not in " ".join(argv if argv is not None else sys.argv):
+            args.num_samples = 10000
+    return args
 
 
 # ---------------------------------------------------------------- training --
@@ -141,6 +151,52 @@ def train(name, images, labels, args):
     return model, info
 
 
+def shipped(name, args):
+    """The model with its shipped weights, and its entry from the weights' manifest record."""
+    import ganzoo
+
+    model = ganzoo.get(name, weights=args.weights)
+    record = ganzoo.pretrained.entry(name, args.weights)
+    recipe = record["recipe"]
+    train = {"steps": record["step"], "epochs": record["epoch"], "epochs_run": record["epochs_run"],
+             "batch_size": recipe["batch_size"], "cpu_seconds": record["train_minutes"] * 60,
+             "seconds": record["wall_minutes"] * 60, "budget": f"{recipe['max_minutes']:g} CPU-minutes"}
+    entry = {"train": train, "backend": record["backend"], "machine": machine(), "weights": args.weights,
+             "recipe": recipe, "validation_fid": record["validation_fid"],
+             "validation_fid_float32": record["validation_fid_float32"],
+             "validation_fid_float16": record["validation_fid_float16"],
+             "description": ganzoo.registry.spec(name).description, "command": args.command,
+             "train_command": f"python scripts/train_reference.py {name}"}
+    history = os.path.join(args.out, f"{name}.json")
+    if os.path.exists(history):
+        plot_validation(json.load(open(history)), name, record, os.path.join(args.out, f"{name}_validation_fid.png"))
+        entry["plot"] = f"{name}_validation_fid.png"
+    return model, entry
+
+
+def plot_validation(history, name, record, path):
+    """Validation FID against training step for the reference run (the chosen checkpoint marked)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [e for e in history["epochs"] if "fid" in e]
+    fig, ax = plt.subplots(figsize=(5, 3.2), dpi=100)
+    ax.plot([e["step"] for e in epochs], [e["fid"] for e in epochs], marker="o", markersize=3, color="#3f51b5")
+    ax.plot([record["step"]], [record["validation_fid"]], marker="*", markersize=12, color="#e91e63",
+            linestyle="none", label=f"shipped: epoch {record['epoch']}")
+    ax.set_yscale("log")
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("validation FID (log scale)")
+    ax.set_title(f"{name}: {len(epochs)} epochs, {record['train_minutes']:.0f} CPU-min")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
 # ------------------------------------------------------------------ grids --
 def grid_samples(model):
     """8 columns; 8 rows, or one row per class (conditional) / categorical code (InfoGAN)."""
@@ -195,8 +251,9 @@ class RealSamples:
 
 
 def protocol(args):
+    metrics = ["fid", "is", "kid"] + (["precision_recall"] if args.weights else [])
     return {"dataset": "fashion_mnist", "split": "test", "extractor": "fashion_mnist",
-            "num_samples": args.num_samples, "seed": SEED, "metrics": ["fid", "is", "kid"]}
+            "num_samples": args.num_samples, "seed": SEED, "metrics": metrics}
 
 
 def evaluate(model, args):
@@ -321,7 +378,9 @@ def run_model(name, data, results, args):
 
     images, labels = data["train"]
     path = os.path.join(args.checkpoints, f"{name}.keras")
-    if args.eval_only or args.grids_only:
+    if args.weights:
+        model, entry = shipped(name, args)
+    elif args.eval_only or args.grids_only:
         import keras
 
         model = keras.saving.load_model(path)
@@ -361,7 +420,7 @@ def main(argv=None):
     sys.path.insert(0, ROOT)
     import ganzoo
 
-    names = args.models or ganzoo.list_models()
+    names = args.models or (sorted(ganzoo.list_weights()) if args.weights else ganzoo.list_models())
     for name in names:
         ganzoo.registry.spec(name)  # fails early on a typo
     os.makedirs(args.out, exist_ok=True)

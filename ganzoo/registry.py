@@ -121,6 +121,7 @@ def get(
     *,
     preset: str = "default",
     compile: bool = True,
+    weights: str | None = None,
     **kwargs: Any,
 ) -> keras.Model:
     """Build a registered model, compiled with its published default optimizers.
@@ -131,6 +132,12 @@ def get(
             tests. Defaults to `"default"`.
         compile: bool. Compile with the variant's default optimizers, ready for
             `model.fit`. Defaults to `True`.
+        weights: str or None. Shipped trained weights to load, e.g.
+            `"fashion_mnist"` (see `ganzoo.list_weights()`): every trained network
+            (generator, discriminator, EMA copy, ...) is loaded, so `fit` continues
+            from them, and the constructor arguments default to those the weights
+            were trained with. Arguments that change a network's shape raise
+            `ValueError`. Defaults to `None` (random initial weights).
         **kwargs: Constructor arguments; they override the preset's.
 
     Returns:
@@ -142,6 +149,7 @@ def get(
     model = ganzoo.get("dcgan", latent_dim=100)
     model.fit(images, epochs=5, batch_size=64)   # images in [-1, 1], NHWC
     samples = model.generate(16, seed=0)
+    trained = ganzoo.get("dcgan", weights="fashion_mnist")
     ```
     """
     model_spec = spec(name)
@@ -150,7 +158,14 @@ def get(
             f"Model {name!r} has no preset {preset!r}. "
             f"Available presets: {sorted(model_spec.presets)}. Received: preset={preset!r}"
         )
-    model = model_spec.cls(**{**model_spec.presets[preset], **kwargs})
+    arguments = {**model_spec.presets[preset], **kwargs}
+    if weights is not None:
+        from ganzoo import pretrained
+
+        model = model_spec.cls(**pretrained.constructor_arguments(name, weights, arguments))
+        pretrained.load_into(model, name, weights, given=arguments)
+    else:
+        model = model_spec.cls(**arguments)
     if compile:
         model.compile()
     return model
