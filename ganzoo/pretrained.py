@@ -183,7 +183,7 @@ def write(model, model_name: str, weights: str, info: dict, directory: str | Non
     """
     from keras import ops
 
-    from ganzoo.callbacks import atomic_write
+    from ganzoo._files import atomic_write
 
     directory = directory or DIRECTORY
     arrays, counts = {}, {}

@@ -85,6 +85,7 @@ def make_callbacks(output, model, validation, history, recipe, steps_per_epoch, 
     import keras
 
     from ganzoo import callbacks as cb
+    from ganzoo._files import atomic_write
     from ganzoo.evaluation import MetricMonitor
 
     class Record(keras.callbacks.Callback):
@@ -104,7 +105,7 @@ def make_callbacks(output, model, validation, history, recipe, steps_per_epoch, 
                                       "seconds": round(seconds, 1), "cpu_seconds": round(cpu_seconds, 1), **values})
             best = min(history["epochs"], key=lambda e: e.get("fid", float("inf")))
             history["best_epoch"] = best["epoch"]
-            cb.atomic_write(os.path.join(output, HISTORY),
+            atomic_write(os.path.join(output, HISTORY),
                             lambda tmp: json.dump(history, open(tmp, "w"), indent=1))
             print(f"[{recipe.model}] epoch {epoch + 1}/{recipe.epochs}: validation FID {values.get('fid', 0):.3f} "
                   f"({seconds:.0f} s wall, {cpu_seconds:.0f} s CPU; {history['train_seconds'] / 60:.1f} CPU-min in all; "
@@ -128,12 +129,14 @@ def main(argv=None):
     from ganzoo.recipes import SPLIT_SEED, VALIDATION_SIZE
     from ganzoo.recipes import recipe as get_recipe
 
+    from ganzoo import launch
+
     recipe = get_recipe(args.model)  # imports nothing heavy: fails fast on a typo
-    os.environ["KERAS_BACKEND"] = args.backend or recipe.backend
+    launch.prepare(args.backend or recipe.backend)
     limit_threads(args.threads)
     output = args.output or os.path.join(ROOT, "runs", "reference", args.model + ("-quick" if args.quick else ""))
     if args.export_only:
-        import ganzoo  # noqa: F401  (registers the classes for load_model)
+        import ganzoo.models  # noqa: F401  (registers the classes for load_model)
 
         export(args.model, recipe, read_history(output), os.path.join(output, "best.keras"))
         return
@@ -146,6 +149,7 @@ def main(argv=None):
     import keras
 
     import ganzoo
+    import ganzoo.models  # noqa: F401  (registers the classes for load_model)
     from ganzoo import callbacks as cb
 
     images, labels = ganzoo.data.load(recipe.dataset, "train")
@@ -199,6 +203,7 @@ def export(name, recipe, history, path):
     import numpy as np
 
     import ganzoo
+    import ganzoo.models  # noqa: F401  (registers the classes for load_model)
     from ganzoo import pretrained
 
     model = keras.saving.load_model(path)
