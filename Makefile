@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine (see README):
-#   make demo   installs ganzoo and trains DCGAN on Fashion-MNIST
+#   make demo   installs ganzoo, samples from the shipped weights, trains DCGAN on Fashion-MNIST
 #   make test   installs ganzoo with its test tools and runs the suite once per backend,
 #               then the reference tests (our FID Inception port vs pytorch-fid)
 VENV ?= .venv
@@ -33,7 +33,10 @@ data:
 
 # Trains on $$KERAS_BACKEND if set, else on the backend measured fastest on this machine
 # (a few DCGAN steps per installed backend, once, cached in ~/.cache/ganzoo).
+# First samples from the shipped weights (seconds), then a short training run.
+DEMO_SHIPPED ?= dcgan
 demo: install data
+	@for m in $(DEMO_SHIPPED); do $(PY) -m ganzoo sample $$m --weights fashion_mnist --output runs/demo/$$m-shipped.png || exit 1; done
 	$(PY) examples/dcgan_fashion_mnist.py
 
 # The wheel as users get it: built with `python -m build`, installed into a fresh venv

@@ -58,7 +58,7 @@ def _run_backend(checkpoint: str) -> str | None:
 def _choose_backend(args) -> str:
     """Set the Keras backend before Keras is imported (see the module docstring)."""
     backend = args.backend
-    if backend is None:
+    if backend is None and not getattr(args, "weights", None):
         if args.command == "train":
             run = args.output if args.resume else None
         else:
@@ -181,6 +181,28 @@ def _load_checkpoint(path: str):
             f"may be truncated or corrupt: use another checkpoint (best.keras or last.keras)."
         ) from None
     return model, name
+
+
+def _load_shipped(name: str, weights: str):
+    """A registered model with its shipped weights (`--weights`). Returns `(model, name)`."""
+    import ganzoo
+
+    if name not in ganzoo.list_models():
+        hint = " It looks like a checkpoint path: leave out --weights to load it." \
+            if name.endswith(".keras") or os.path.sep in name else _did_you_mean(name, ganzoo.list_models())
+        raise CLIError(f"With --weights, name a model (one of {', '.join(ganzoo.list_models())}), not a "
+                       f"checkpoint. Received: {name!r}.{hint}")
+    try:
+        return ganzoo.get(name, weights=weights), name
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+
+
+def _load_model(args, target: str):
+    """`(model, name)` from a checkpoint path, or from a model name with `--weights NAME`."""
+    if args.weights:
+        return _load_shipped(target, args.weights)
+    return _load_checkpoint(target)
 
 
 def _parse_labels(text: str | None) -> list[int] | None:
@@ -390,7 +412,7 @@ def cmd_sample(args) -> int:
     out_dir = _writable_dir(os.path.dirname(os.path.abspath(args.output)), "sample grid")
     if not args.output.lower().endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")):
         raise CLIError(f"--output must end in .png (or .jpg, .gif, .webp). Received: --output {args.output!r}")
-    model, name = _load_checkpoint(args.checkpoint)
+    model, name = _load_model(args, args.checkpoint)
     _header()
     from ganzoo import callbacks as cb
 
@@ -422,9 +444,13 @@ def cmd_sample(args) -> int:
 
 
 def cmd_info(args) -> int:
-    path = _checkpoint_path(args.checkpoint)
-    config = read_checkpoint_config(path)
-    model, name = _load_checkpoint(path)
+    if args.weights:
+        path, config = f"{args.checkpoint} --weights {args.weights} (shipped with ganzoo)", {}
+        model, name = _load_shipped(args.checkpoint, args.weights)
+    else:
+        path = _checkpoint_path(args.checkpoint)
+        config = read_checkpoint_config(path)
+        model, name = _load_checkpoint(path)
     import keras
 
     from ganzoo import callbacks as cb
@@ -433,7 +459,7 @@ def cmd_info(args) -> int:
         print(f"{key + ':':<18}{value}")
 
     metadata = config.get("_metadata", {})
-    row("checkpoint", os.path.abspath(path))
+    row("checkpoint", path if args.weights else os.path.abspath(path))
     row("model", f"{name} ({type(model).__name__})")
     row("backend", keras.config.backend())
     row("saved", f"{metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
@@ -448,7 +474,13 @@ def cmd_info(args) -> int:
         steps = {n: int(keras.ops.convert_to_numpy(o.iterations))
                  for n, o in zip(model.optimizer.names, model.optimizer.members)}
         row("optimizer steps", steps)
-    state = cb.read_state(os.path.dirname(os.path.abspath(path)))
+    state = {} if args.weights else cb.read_state(os.path.dirname(os.path.abspath(path)))
+    if args.weights:
+        import ganzoo
+
+        record = ganzoo.pretrained.entry(name, args.weights)
+        row("weights", f"{args.weights}: epoch {record['epoch']}, step {record['step']}, validation FID "
+                       f"{record['validation_fid']:.3g}, {record['train_minutes']:g} CPU-minutes on {record['backend']}")
     if state:
         best = state.get("best")
         best_text = (f"; best {state.get('monitor')}={best:.4g} at epoch {state.get('best_epoch')}"
@@ -499,13 +531,20 @@ def _warnings_as_notes(command: str):
 def cmd_evaluate(args) -> int:
     if args.output:
         _writable_dir(os.path.dirname(os.path.abspath(args.output)), "evaluation result")
-    path = _checkpoint_path(args.checkpoint)
-    read_checkpoint_config(path)
+    if args.weights:
+        model, name = _load_shipped(args.checkpoint, args.weights)
+    else:
+        path = _checkpoint_path(args.checkpoint)
+        read_checkpoint_config(path)
     evaluation = _evaluation_module()
     _header()
     try:
         with _warnings_as_notes("evaluate"):
-            result = evaluation.evaluate_checkpoint(path, args.dataset, **_metric_kwargs(args))
+            if args.weights:
+                result = {"weights": f"{name}:{args.weights}",
+                          **evaluation.evaluate(model, args.dataset, **_metric_kwargs(args))}
+            else:
+                result = evaluation.evaluate_checkpoint(path, args.dataset, **_metric_kwargs(args))
     except (ValueError, FileNotFoundError) as e:
         raise CLIError(str(e)) from None
     text = json.dumps(result, indent=2, default=float)
@@ -574,8 +613,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras progress output")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("sample", parents=[common], help="write a grid of samples from a checkpoint")
-    p.add_argument("checkpoint", help="a .keras file, or a run folder with last.keras")
+    shipped = argparse.ArgumentParser(add_help=False)
+    shipped.add_argument("--weights", default=None, metavar="NAME",
+                         help="use a model's shipped weights instead of a checkpoint: give a model name, "
+                              "e.g. `dcgan --weights fashion_mnist` (see ganzoo.list_weights())")
+
+    p = sub.add_parser("sample", parents=[common, shipped], help="write a grid of samples from a checkpoint")
+    p.add_argument("checkpoint", help="a .keras file, a run folder with last.keras, or with --weights a model name")
     p.add_argument("-n", type=int, default=None,
                    help="number of images (default 64; conditional models: 8 per row, one row per label)")
     p.add_argument("--output", default="samples.png")
@@ -586,14 +630,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--columns", type=int, default=None)
     p.set_defaults(func=cmd_sample)
 
-    p = sub.add_parser("info", parents=[common], help="describe a checkpoint")
-    p.add_argument("checkpoint")
+    p = sub.add_parser("info", parents=[common, shipped], help="describe a checkpoint")
+    p.add_argument("checkpoint", help="a .keras file, a run folder with last.keras, or with --weights a model name")
     p.set_defaults(func=cmd_info)
 
     for name, helptext in (("evaluate", "FID/IS/KID of a checkpoint"), ("compare", "compare checkpoints")):
-        p = sub.add_parser(name, parents=[common], help=helptext)
+        p = sub.add_parser(name, parents=[common, shipped] if name == "evaluate" else [common], help=helptext)
         if name == "evaluate":
-            p.add_argument("checkpoint")
+            p.add_argument("checkpoint", help="a .keras file, a run folder, or with --weights a model name")
             p.add_argument("--output", default=None, help="write the result as JSON")
             p.set_defaults(func=cmd_evaluate)
         else:
