@@ -281,7 +281,9 @@ def card(name, results):
         return lines
     t = entry["train"]
     layout = entry["grid"]["layout"]
-    rows = getattr(model, "num_classes", None) or getattr(model, "num_categories", None) or 8
+    from ganzoo.models import InfoGAN, is_conditional
+
+    rows = model.num_classes if is_conditional(model) else model.num_categories if isinstance(model, InfoGAN) else 8
     lines += [f"![{name} samples](figures/{entry['grid']['file']}){{ width=\"348\" }}", "",
               f"*{rows}x8 samples, seed {entry['grid']['seed']}, {layout}; after {t['steps']} steps "
               f"({t['epochs']} epochs of Fashion-MNIST at batch {t['batch_size']}).*", ""]

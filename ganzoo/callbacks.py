@@ -32,6 +32,9 @@ import tempfile
 import keras
 import numpy as np
 
+from ganzoo.models.conditional import is_conditional
+from ganzoo.registry import name_of
+
 STATE_FILE = "state.json"
 
 
@@ -71,13 +74,13 @@ def image_grid(images: np.ndarray, columns: int | None = None, padding: int = 2)
 def generate_images(model, n: int, seed: int | None = 0, labels=None) -> np.ndarray:
     """`model.generate(n, seed)`, with class labels for conditional models.
 
-    For a model with `num_classes`, `labels` defaults to `0, 1, 2, ...` cycling
-    through the classes, so each grid row shows the classes in order.
+    For a conditional model (`ganzoo.models.is_conditional`), `labels` defaults
+    to `0, 1, 2, ...` cycling through the classes, so each grid row shows the
+    classes in order.
     """
-    num_classes = getattr(model, "num_classes", None)
-    if num_classes:
+    if is_conditional(model):
         if labels is None:
-            labels = np.arange(n) % num_classes
+            labels = np.arange(n) % model.num_classes
         labels = np.resize(np.asarray(labels, "int32"), n)
         return model.generate(n, seed=seed, labels=labels)
     if labels is not None:
@@ -229,7 +232,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             save_model_atomic(self.model, self.best_path)
         state = {
             "epoch": epoch + 1,
-            "model": getattr(type(self.model), "registered_name", type(self.model).__name__),
+            "model": name_of(self.model) or type(self.model).__name__,
             "monitor": self.monitor,
             "mode": self.mode,
             "best": self.best,

@@ -112,12 +112,10 @@ def _model_name_of(config: dict) -> str | None:
     """The registry name of the class in a checkpoint's config (needs ganzoo imported)."""
     import keras
 
-    from ganzoo.registry import _REGISTRY
+    from ganzoo.registry import name_of
 
-    for name, spec in _REGISTRY.items():
-        if keras.saving.get_registered_name(spec.cls) == config.get("registered_name"):
-            return name
-    return None
+    cls = keras.saving.get_registered_object(config.get("registered_name"))
+    return None if cls is None else name_of(cls)
 
 
 def _load_checkpoint(path: str):
@@ -200,9 +198,8 @@ def _load_data(args):
 
 
 def _build_model(args, images, labels):
-    import inspect
-
     import ganzoo
+    from ganzoo.models import is_conditional
     from ganzoo.registry import spec
 
     try:
@@ -212,7 +209,7 @@ def _build_model(args, images, labels):
     kwargs = {"image_shape": tuple(images.shape[1:])}
     if args.seed is not None:
         kwargs["seed"] = args.seed
-    if "num_classes" in inspect.signature(model_spec.cls.__init__).parameters:
+    if is_conditional(model_spec.cls):
         if labels is None:
             raise CLIError(
                 f"{args.model!r} is conditional and needs class labels, but data set "
@@ -299,9 +296,10 @@ def cmd_train(args) -> int:
     if initial_epoch >= args.epochs:
         print(f"ganzoo: the run already has {initial_epoch} epochs (--epochs {args.epochs}); nothing to do")
     else:
-        conditional = getattr(model, "num_classes", None)
+        from ganzoo.models import is_conditional
+
         model.fit(
-            images, labels if conditional else None,
+            images, labels if is_conditional(model) else None,
             batch_size=args.batch_size, epochs=args.epochs, initial_epoch=initial_epoch,
             steps_per_epoch=args.steps_per_epoch, callbacks=callbacks, verbose=args.verbose,
         )
@@ -340,15 +338,15 @@ def cmd_sample(args) -> int:
     model, name = _load_checkpoint(args.checkpoint)
     _header(backend)
     from ganzoo import callbacks as cb
+    from ganzoo.models import is_conditional
 
-    num_classes = getattr(model, "num_classes", None)
     if labels is not None:
-        if not num_classes:
+        if not is_conditional(model):
             raise CLIError(f"{name!r} is not a conditional model, so it takes no --labels. Remove --labels.")
-        bad = [label for label in labels if not 0 <= label < num_classes]
+        bad = [label for label in labels if not 0 <= label < model.num_classes]
         if bad:
             raise CLIError(
-                f"--labels must be class numbers from 0 to {num_classes - 1} for this {name!r} "
+                f"--labels must be class numbers from 0 to {model.num_classes - 1} for this {name!r} "
                 f"checkpoint. Received: {bad}"
             )
     images = cb.generate_images(model, args.n, seed=args.seed, labels=labels)
@@ -371,7 +369,9 @@ def cmd_info(args) -> int:
     print(f"saved:        {metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
     print(f"image shape:  {tuple(model.image_shape)}")
     print(f"latent dim:   {model.latent_dim}")
-    if getattr(model, "num_classes", None):
+    from ganzoo.models import is_conditional
+
+    if is_conditional(model):
         print(f"classes:      {model.num_classes}")
     print(f"generator:     {model.generator.count_params():,} parameters")
     print(f"discriminator: {model.discriminator.count_params():,} parameters")

@@ -10,6 +10,7 @@ from helpers import fake_data, tiny
 from PIL import Image
 
 from ganzoo import callbacks as cb
+from ganzoo.models import Conditional
 
 
 def test_sample_grid_uses_fixed_noise_and_writes_a_gif(tmp_path):
@@ -42,16 +43,14 @@ def test_image_grid_maps_range_and_rgb():
 def test_conditional_models_get_fixed_cycling_labels():
     calls = {}
 
-    class Conditional:
-        num_classes = 3
-
+    class Labelled(Conditional):  # the protocol: a model that declares itself conditional
         def generate(self, n, seed=None, labels=None):
             calls["labels"] = labels
             return np.zeros((n, 4, 4, 1), "float32")
 
-    cb.generate_images(Conditional(), 7, seed=0)
+    cb.generate_images(Labelled(num_classes=3), 7, seed=0)
     np.testing.assert_array_equal(calls["labels"], [0, 1, 2, 0, 1, 2, 0])
-    cb.generate_images(Conditional(), 4, seed=0, labels=[2])
+    cb.generate_images(Labelled(num_classes=3), 4, seed=0, labels=[2])
     np.testing.assert_array_equal(calls["labels"], [2, 2, 2, 2])
     with pytest.raises(ValueError, match="not conditional"):
         cb.generate_images(tiny("gan"), 2, labels=[0])
