@@ -242,3 +242,17 @@ def test_killed_run_resumes_to_the_same_epoch_count(tmp_path):
     last = keras.saving.load_model(out / "last.keras")
     iterations = [int(keras.ops.convert_to_numpy(o.iterations)) for o in last.optimizer.members]
     assert iterations == [epochs * steps, epochs * steps]
+
+
+@pytest.mark.parametrize("name", ["acgan", "cgan", "cvae"])
+def test_conditional_models_get_the_number_of_classes_of_the_data(name):
+    # AC-GAN's constructor hides num_classes in **kwargs: asking the signature gave it
+    # the default 10, and labels 10 and 11 were then out of range.
+    from types import SimpleNamespace
+
+    from ganzoo.cli import _build_model
+
+    args = SimpleNamespace(model=name, preset="tiny", seed=0, dataset="folder")
+    images = np.zeros((12, 28, 28, 1), "float32")
+    model = _build_model(args, images, np.arange(12, dtype="int32"))
+    assert ganzoo.models.is_conditional(model) and model.num_classes == 12
