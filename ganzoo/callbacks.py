@@ -32,8 +32,7 @@ import tempfile
 import keras
 import numpy as np
 
-from ganzoo.models.conditional import is_conditional
-from ganzoo.registry import name_of
+from ganzoo import registry
 
 STATE_FILE = "state.json"
 
@@ -78,6 +77,8 @@ def generate_images(model, n: int, seed: int | None = 0, labels=None) -> np.ndar
     to `0, 1, 2, ...` cycling through the classes, so each grid row shows the
     classes in order.
     """
+    from ganzoo.models import is_conditional  # here: importing the models loads the backend
+
     if is_conditional(model):
         if labels is None:
             labels = np.arange(n) % model.num_classes
@@ -232,7 +233,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             save_model_atomic(self.model, self.best_path)
         state = {
             "epoch": epoch + 1,
-            "model": name_of(self.model) or type(self.model).__name__,
+            "model": registry.name_of(self.model) or type(self.model).__name__,
             "monitor": self.monitor,
             "mode": self.mode,
             "best": self.best,

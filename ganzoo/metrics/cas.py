@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from ganzoo.metrics.classifier import accuracy, train_classifier
-from ganzoo.models.conditional import is_conditional
 
 
 def balanced_labels(n: int, num_classes: int, seed: int = 0) -> np.ndarray:
@@ -73,6 +72,8 @@ def classification_accuracy_score(
     ```
     """
     if num_classes is None:
+        from ganzoo.models import is_conditional  # here: importing the models loads the backend
+
         if not is_conditional(model):
             raise ValueError(
                 "CAS needs a class-conditional model (ganzoo.models.is_conditional) or num_classes=. "
