@@ -119,7 +119,8 @@ def test_validation_does_not_change_the_training_run(name, tmp_path):
     model = tiny(name, seed=0)
     x, y = fake_data(model, n=N, seed=1)
     model.save(tmp_path / "start.keras")
-    validated = keras.saving.load_model(tmp_path / "start.keras")
+    # Two copies of one file, so the runs differ only in the validation.
+    model, validated = (keras.saving.load_model(tmp_path / "start.keras") for _ in range(2))
     _fit(model, x, y, epochs=2)
     _fit(validated, x, y, epochs=2, validation=True)
     assert "val_" + validated.metric_names[0] in validated.history.history
