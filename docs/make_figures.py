@@ -121,7 +121,9 @@ def budget_callback(seconds=None, max_steps=None, clock="cpu"):
 
 
 def is_conditional(model) -> bool:
-    return bool(getattr(model, "num_classes", None))
+    from ganzoo.models import is_conditional
+
+    return is_conditional(model)
 
 
 def train(name, images, labels, args):
@@ -203,7 +205,9 @@ def grid_samples(model):
     if is_conditional(model):
         rows = np.repeat(np.arange(model.num_classes), GRID)
         return model.generate(len(rows), labels=rows, seed=SEED), "row i: class i"
-    if hasattr(model, "num_categories"):
+    from ganzoo.models import InfoGAN
+
+    if isinstance(model, InfoGAN):
         rows = np.repeat(np.arange(model.num_categories), GRID)
         return model.generate(len(rows), categories=rows, seed=SEED), "row i: categorical code i"
     return model.generate(GRID * GRID, seed=SEED), "unconditional"
@@ -232,10 +236,8 @@ class RealSamples:
 
     name = "real (train split)"
 
-    def __init__(self, images, labels, num_classes=None):
+    def __init__(self, images, labels):
         self.images, self.labels = images, labels
-        if num_classes:
-            self.num_classes = num_classes
 
     def generate(self, n, labels=None, seed=None):
         rng = np.random.default_rng(seed)
@@ -265,12 +267,13 @@ def evaluate(model, args):
     return {k: (v.item() if hasattr(v, "item") else v) for k, v in result.items()}
 
 
-def cas(model, test, args):
+def cas(model, test, args, num_classes=None):
     from ganzoo.metrics import classification_accuracy_score
 
     # BatchNorm momentum 0.9: a few hundred classifier steps leave 0.99-momentum moving
     # statistics stale (see ganzoo.metrics.classifier.build_classifier).
-    result = classification_accuracy_score(model, test[0], test[1], num_samples=args.num_samples,
+    result = classification_accuracy_score(model, test[0], test[1], num_classes=num_classes,
+                                           num_samples=args.num_samples,
                                            epochs=args.cas_epochs, seed=SEED, batch_norm_momentum=CAS_BN_MOMENTUM)
     return float(result["cas"])
 
@@ -399,7 +402,7 @@ def run_model(name, data, results, args):
         entry["eval"] = evaluate(model, args)
         if is_conditional(model):
             entry["cas"] = cas(model, data["test"], args)
-        if hasattr(model, "predict_codes"):
+        if isinstance(model, ganzoo.models.InfoGAN):
             entry.update(code_recovery(model, args))
         entry["eval_seconds"] = round(time.perf_counter() - start, 1)
         print(f"[{name}] FID {entry['eval']['fid']:.2f} KID {entry['eval']['kid']:.4f} IS {entry['eval']['is']:.2f}"
@@ -451,7 +454,7 @@ def main(argv=None):
         results.pop("cas_real", None)
     if not args.no_eval and conditional and "cas_real" not in results:
         results["cas_protocol"] = cas_protocol
-        results["cas_real"] = cas(RealSamples(*data["train"], num_classes=10), data["test"], args)
+        results["cas_real"] = cas(RealSamples(*data["train"]), data["test"], args, num_classes=10)
         print(f"[cas] classifier trained on {args.num_samples} real images: {results['cas_real']:.3f}", flush=True)
         save_results(results, args.out)
     for name in names:

@@ -257,6 +257,13 @@ def checks(name, entry, results):
     return out
 
 
+def grid_rows(model) -> int:
+    """Rows of a model's sample grid: one per class, one per InfoGAN category, else 8."""
+    from ganzoo.models import InfoGAN, is_conditional
+
+    return model.num_classes if is_conditional(model) else model.num_categories if isinstance(model, InfoGAN) else 8
+
+
 def shipped_section(name, model, reference):
     """The card's part on the shipped weights: grid, validation plot, recipe, time, metrics, targets."""
     import ganzoo
@@ -270,7 +277,7 @@ def shipped_section(name, model, reference):
                 f"not been made. `{command}` trains it ({recipe.epochs} epochs, at most {recipe.max_minutes:g} "
                 "CPU-minutes) and exports the weights.", ""] + recipe_lines(recipe.describe())
     t, e, r = entry["train"], entry["eval"], entry["recipe"]
-    rows = getattr(model, "num_classes", None) or getattr(model, "num_categories", None) or 8
+    rows = grid_rows(model)
     lines = ["### Shipped weights: `fashion_mnist`", "",
              f"`ganzoo.get(\"{name}\", weights=\"fashion_mnist\")`, or "
              f"`ganzoo sample {name} --weights fashion_mnist -n 64 --output {name}.png`.", "",
@@ -344,7 +351,7 @@ def card(name, results, reference):
         return lines
     t = entry["train"]
     layout = entry["grid"]["layout"]
-    rows = getattr(model, "num_classes", None) or getattr(model, "num_categories", None) or 8
+    rows = grid_rows(model)
     lines += [f"![{name} samples](figures/{entry['grid']['file']}){{ width=\"348\" }}", "",
               f"*{rows}x8 samples, seed {entry['grid']['seed']}, {layout}; after {t['steps']} steps "
               f"({t['epochs']} epochs of Fashion-MNIST at batch {t['batch_size']}).*", ""]

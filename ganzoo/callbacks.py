@@ -31,6 +31,7 @@ import os
 import keras
 import numpy as np
 
+from ganzoo import registry
 from ganzoo._files import atomic_write
 
 STATE_FILE = "state.json"
@@ -98,14 +99,15 @@ def label_rows(n: int, num_classes: int, labels=None) -> tuple[np.ndarray, int]:
 def generate_images(model, n: int, seed: int | None = 0, labels=None) -> np.ndarray:
     """`model.generate(n, seed)`, with class labels for conditional models.
 
-    For a model with `num_classes`, `labels` defaults to one class per row
-    (see `label_rows`; `n` must then be a multiple of the classes).
+    For a conditional model (`ganzoo.models.is_conditional`), `labels` defaults
+    to one class per row (see `label_rows`; `n` must then be a multiple of the
+    classes). Unconditional models refuse labels with a `ValueError`.
     """
-    # TODO(core): model.conditional / model.num_classes from the conditional protocol.
-    num_classes = getattr(model, "num_classes", None)
-    if num_classes:
+    from ganzoo.models import is_conditional  # here: importing the models loads the backend
+
+    if is_conditional(model):
         if labels is None:
-            labels, _ = label_rows(n, num_classes)
+            labels, _ = label_rows(n, model.num_classes)
         return model.generate(n, seed=seed, labels=np.asarray(labels, "int32"))
     return model.generate(n, seed=seed, labels=labels)
 
@@ -161,8 +163,10 @@ class SampleGrid(keras.callbacks.Callback):
         if any(not math.isfinite(v) for v in _finite_logs(logs).values()):
             return  # A diverged model draws noise; keep the last good frame.
         n, labels, columns = self.n, None, None
-        num_classes = getattr(self.model, "num_classes", None)  # TODO(core): model.conditional
-        if num_classes:  # one row per class: n rounded down to a multiple of the classes
+        from ganzoo.models import is_conditional  # here: importing the models loads the backend
+
+        if is_conditional(self.model):  # one row per class: n rounded down to a multiple of the classes
+            num_classes = self.model.num_classes
             n = num_classes * max(1, self.n // num_classes)
             labels, columns = label_rows(n, num_classes)
         grid = image_grid(generate_images(self.model, n, seed=self.seed, labels=labels), columns=columns)
@@ -241,7 +245,7 @@ class AtomicCheckpoint(keras.callbacks.Callback):
             save_model_atomic(self.model, self.best_path)
         state = {
             "epoch": epoch + 1,
-            "model": getattr(type(self.model), "registered_name", type(self.model).__name__),
+            "model": registry.name_of(self.model) or type(self.model).__name__,
             "backend": keras.config.backend(),
             "monitor": self.monitor,
             "mode": self.mode,

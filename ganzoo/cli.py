@@ -149,12 +149,10 @@ def _model_name_of(config: dict) -> str | None:
     """The registry name of the class in a checkpoint's config (needs ganzoo imported)."""
     import keras
 
-    from ganzoo.registry import _REGISTRY
+    from ganzoo.registry import name_of
 
-    for name, spec in _REGISTRY.items():
-        if keras.saving.get_registered_name(spec.cls) == config.get("registered_name"):
-            return name
-    return None
+    cls = keras.saving.get_registered_object(config.get("registered_name"))
+    return None if cls is None else name_of(cls)
 
 
 def _load_checkpoint(path: str):
@@ -291,17 +289,15 @@ def _check_names(args):
 
 
 def _build_model(args, images, labels):
-    import inspect
-
     import ganzoo
+    from ganzoo.models import is_conditional
     from ganzoo.registry import spec
 
     model_spec = spec(args.model)
     kwargs = {"image_shape": tuple(images.shape[1:])}
     if args.seed is not None:
         kwargs["seed"] = args.seed
-    # TODO(core): ask the class whether it is conditional (the conditional protocol).
-    if "num_classes" in inspect.signature(model_spec.cls.__init__).parameters:
+    if is_conditional(model_spec.cls):
         if labels is None:
             raise CLIError(
                 f"{args.model!r} is conditional and needs class labels, but data set "
@@ -376,11 +372,11 @@ def _train(args, output) -> int:
 
     if initial_epoch >= args.epochs:
         print(f"ganzoo: the run already has {_plural(initial_epoch, 'epoch')} (--epochs {args.epochs}); nothing to do")
-    # TODO(core): model.conditional from the conditional protocol.
-    conditional = getattr(model, "num_classes", None)
+    from ganzoo.models import is_conditional
+
     try:
         result = ganzoo.training.run(
-            model, images, labels if conditional else None, output=output, epochs=args.epochs,
+            model, images, labels if is_conditional(model) else None, output=output, epochs=args.epochs,
             batch_size=args.batch_size, initial_epoch=initial_epoch, steps_per_epoch=args.steps_per_epoch,
             samples=args.samples, quality_images=held_out, tensorboard=args.tensorboard, verbose=args.verbose)
     except ValueError as e:  # the data checks of fit
@@ -415,9 +411,10 @@ def cmd_sample(args) -> int:
     model, name = _load_model(args, args.checkpoint)
     _header()
     from ganzoo import callbacks as cb
+    from ganzoo.models import is_conditional
 
-    # TODO(core): model.conditional / model.num_classes from the conditional protocol.
-    num_classes = getattr(model, "num_classes", None)
+
+    num_classes = model.num_classes if is_conditional(model) else None
     columns = args.columns
     if labels is not None and not num_classes:
         raise CLIError(f"{name!r} is not a conditional model, so it takes no --labels. Remove --labels.")
@@ -425,7 +422,7 @@ def cmd_sample(args) -> int:
         bad = [label for label in labels or [] if not 0 <= label < num_classes]
         if bad:
             raise CLIError(
-                f"--labels must be class numbers from 0 to {num_classes - 1} for this {name!r} "
+                f"--labels must be class numbers from 0 to {model.num_classes - 1} for this {name!r} "
                 f"checkpoint. Received: {bad}"
             )
         rows = len(labels) if labels else num_classes
@@ -465,7 +462,9 @@ def cmd_info(args) -> int:
     row("saved", f"{metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
     row("image shape", tuple(model.image_shape))
     row("latent dim", model.latent_dim)
-    if getattr(model, "num_classes", None):  # TODO(core): model.conditional
+    from ganzoo.models import is_conditional
+
+    if is_conditional(model):
         row("classes", model.num_classes)
     for layer in model.layers:
         if isinstance(layer, keras.Model):

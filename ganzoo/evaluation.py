@@ -17,14 +17,10 @@ import keras
 import numpy as np
 
 from ganzoo.metrics.cas import balanced_labels, classification_accuracy_score
-from ganzoo.metrics.distances import (
-    frechet_distance,
-    gaussian_statistics,
-    inception_score,
-    kernel_inception_distance,
-    precision_recall,
-)
+from ganzoo.metrics.distances import precision_recall
 from ganzoo.metrics.extractors import feature_extractor
+from ganzoo.metrics.streaming import FID, KID, InceptionScore
+from ganzoo.models.conditional import is_conditional
 
 METRICS = ("fid", "is", "kid", "precision_recall", "cas")
 FID_MIN_SAMPLES = 2048
@@ -51,10 +47,9 @@ def _real_data(dataset, split):
 
 
 def generate_samples(model, n: int, seed: int = 0) -> np.ndarray:
-    """`n` samples; class-balanced labels for a conditional model (with `num_classes`)."""
-    num_classes = getattr(model, "num_classes", None)
-    if num_classes:
-        return np.asarray(model.generate(n, labels=balanced_labels(n, num_classes, seed), seed=seed))
+    """`n` samples; class-balanced labels for a conditional model (`ganzoo.models.is_conditional`)."""
+    if is_conditional(model):
+        return np.asarray(model.generate(n, labels=balanced_labels(n, model.num_classes, seed), seed=seed))
     return np.asarray(model.generate(n, seed=seed))
 
 
@@ -129,19 +124,24 @@ def evaluate(
     result = {"model": getattr(model, "name", type(model).__name__), "dataset": name, "split": split,
               "n": int(num_samples), "n_real": int(len(real)), "seed": seed, **ext.describe()}
     needs_features = {"fid", "kid", "precision_recall"} & set(metrics)
+    # The features are extracted once and fed to each streaming metric.
     if needs_features or "is" in metrics:
         fake_feats, fake_probs = ext.outputs(fake)
     if needs_features:
         real_feats = ext.features(real)
     if "fid" in metrics:
         fid_small_sample_warning(min(num_samples, len(real)), real_feats.shape[1])
-        result["fid"] = frechet_distance(*gaussian_statistics(real_feats), *gaussian_statistics(fake_feats))
+        fid = FID(ext)
+        fid.update_features(real_feats, fake_feats)
+        result["fid"] = fid.result()
     if "is" in metrics:
-        result["is"], result["is_std"] = inception_score(fake_probs, splits=min(is_splits, num_samples))
+        inception = InceptionScore(ext, splits=min(is_splits, num_samples))
+        inception.update_probabilities(fake_probs)
+        result["is"], result["is_std"] = inception.result_and_std()
     if "kid" in metrics:
-        result["kid"], result["kid_std"] = kernel_inception_distance(
-            real_feats, fake_feats, kid_subsets, kid_subset_size, seed
-        )
+        kid = KID(ext, subsets=kid_subsets, subset_size=kid_subset_size, seed=seed)
+        kid.update_features(real_feats, fake_feats)
+        result["kid"], result["kid_std"] = kid.result_and_std()
         result["kid_subset_size"] = min(kid_subset_size, len(real_feats), len(fake_feats))
     if "precision_recall" in metrics:
         result.update(precision_recall(real_feats, fake_feats, k=3))
@@ -218,6 +218,9 @@ def format_table(rows, fmt: str = "markdown", columns=None) -> str:
 class MetricMonitor(keras.callbacks.Callback):
     """Compute FID / KID / IS during `fit` every `every` epochs and add them to the logs.
 
+    The numbers come from the streaming metrics of `ganzoo.metrics` (`FID`, `KID`,
+    `InceptionScore`), as in `ganzoo.evaluate`.
+
     Real features are extracted once (at the first evaluation); each evaluation draws
     `num_samples` images with a fixed seed, so successive values differ only through the
     model. Epochs in between have no entry, so `history.history["fid"]` has one value per
@@ -268,13 +271,19 @@ class MetricMonitor(keras.callbacks.Callback):
         fake_feats, fake_probs = self.extractor.outputs(generate_samples(self.model, self.num_samples, self.seed))
         values = {}
         if "fid" in self.metrics_to_log:
-            values["fid"] = frechet_distance(*gaussian_statistics(self._real_feats), *gaussian_statistics(fake_feats))
+            fid = FID(self.extractor)
+            fid.update_features(self._real_feats, fake_feats)
+            values["fid"] = fid.result()
         if "kid" in self.metrics_to_log:
             size = min(self.kid_subset_size, len(self._real_feats), len(fake_feats))
-            values["kid"] = kernel_inception_distance(self._real_feats, fake_feats, self.kid_subsets, size,
-                                                      self.seed)[0]
+            kid = KID(self.extractor, subsets=self.kid_subsets, subset_size=size, seed=self.seed,
+                      real_features=self._real_feats)
+            kid.update_features(generated=fake_feats)
+            values["kid"] = kid.result()
         if "is" in self.metrics_to_log:
-            values["is"] = inception_score(fake_probs, splits=min(10, len(fake_probs)))[0]
+            inception = InceptionScore(self.extractor, splits=min(10, len(fake_probs)))
+            inception.update_probabilities(fake_probs)
+            values["is"] = inception.result()
         return values
 
     def on_epoch_end(self, epoch, logs=None):

@@ -166,6 +166,9 @@ def load_into(model, model_name: str, weights: str, given: dict[str, Any] | None
         for variable, value in zip(target.weights, values):
             variable.assign(value.astype(variable.dtype))
     ema = getattr(model, "ema_generator", None)
+    if ema is not None and "ema_generator" in present:
+        # Continue the average where the run left it (past the warm-up).
+        model.ema_step.assign(int(record["step"]))
     if ema is not None and "ema_generator" not in present:
         from keras import ops
 

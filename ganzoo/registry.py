@@ -8,7 +8,10 @@ A variant registers itself where it is defined::
         ...
 
 `register` also registers the class with `keras.saving`, so a saved `.keras`
-file reloads by name once `ganzoo` has been imported.
+file reloads by name once `ganzoo` has been imported. The registry keeps the
+name: `name_of(model)` answers "which registered model is this?" (None for a
+class that is not registered itself, such as a user's subclass), without
+setting anything on the class.
 """
 
 from __future__ import annotations
@@ -76,7 +79,6 @@ def register(
         keras.saving.register_keras_serializable(package="ganzoo")(cls)
         summary = description or (cls.__doc__ or "").strip().splitlines()[0]
         _REGISTRY[name] = ModelSpec(name, cls, summary, presets)
-        cls.registered_name = name
         return cls
 
     return decorator
@@ -114,6 +116,23 @@ def spec(name: str) -> ModelSpec:
             f"Received: name={name!r}"
         )
     return _REGISTRY[name]
+
+
+def name_of(model: Any) -> str | None:
+    """The registered name of a model or model class, e.g. `"dcgan"`.
+
+    Args:
+        model: a model instance or class.
+
+    Returns:
+        The name it was registered under, or None when the class itself is not
+        registered (a subclass of a registered class is not that model).
+    """
+    cls = model if isinstance(model, type) else type(model)
+    for name, model_spec in _REGISTRY.items():
+        if model_spec.cls is cls:
+            return name
+    return None
 
 
 def get(

@@ -126,10 +126,9 @@ def make_callbacks(output, model, validation, history, recipe, steps_per_epoch, 
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, ROOT)
+    from ganzoo import launch
     from ganzoo.recipes import SPLIT_SEED, VALIDATION_SIZE
     from ganzoo.recipes import recipe as get_recipe
-
-    from ganzoo import launch
 
     recipe = get_recipe(args.model)  # imports nothing heavy: fails fast on a typo
     launch.prepare(args.backend or recipe.backend)
@@ -149,8 +148,8 @@ def main(argv=None):
     import keras
 
     import ganzoo
-    import ganzoo.models  # noqa: F401  (registers the classes for load_model)
     from ganzoo import callbacks as cb
+    from ganzoo.models import is_conditional  # also registers the classes for load_model
 
     images, labels = ganzoo.data.load(recipe.dataset, "train")
     (train_x, train_y), (val_x, _) = split(images, labels, VALIDATION_SIZE, SPLIT_SEED)
@@ -179,7 +178,7 @@ def main(argv=None):
     history["threads"] = args.threads
     deadline = recipe.max_minutes * 60
     guard, callbacks = make_callbacks(output, model, val_x, history, recipe, steps_per_epoch, deadline)
-    inputs = (train_x, train_y) if getattr(model, "num_classes", None) else (train_x,)
+    inputs = (train_x, train_y) if is_conditional(model) else (train_x,)
     print(f"[{args.model}] {keras.config.backend()}, {args.threads} thread(s): {whole} training images, "
           f"{len(val_x)} validation images, {steps_per_epoch} steps per epoch, epochs {initial_epoch + 1}-{epochs}",
           flush=True)

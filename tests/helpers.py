@@ -10,6 +10,7 @@ import keras
 import numpy as np
 
 import ganzoo
+from ganzoo.models import is_conditional
 
 BACKENDS = ("tensorflow", "jax", "torch")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,12 +23,11 @@ def tiny(name: str, **kwargs) -> keras.Model:
 
 
 def fake_data(model, n: int = 32, seed: int = 0):
-    """Random inputs matching a model: images in [-1, 1] (and labels if it has classes)."""
+    """Random inputs matching a model: images in [-1, 1] (and labels if it is conditional)."""
     rng = np.random.default_rng(seed)
     images = rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
-    num_classes = getattr(model, "num_classes", None)
-    if num_classes:
-        return images, rng.integers(0, num_classes, n).astype("int32")
+    if is_conditional(model):
+        return images, rng.integers(0, model.num_classes, n).astype("int32")
     return images, None
 
 

@@ -10,6 +10,7 @@ from helpers import fake_data, tiny
 from PIL import Image
 
 from ganzoo import callbacks as cb
+from ganzoo.models import Conditional
 
 
 def test_sample_grid_uses_fixed_noise_and_writes_a_gif(tmp_path):
@@ -42,17 +43,15 @@ def test_image_grid_maps_range_and_rgb():
 def test_conditional_grids_have_one_class_per_row():
     calls = {}
 
-    class Conditional:
-        num_classes = 3
-
+    class Labelled(Conditional):  # the protocol: a model that declares itself conditional
         def generate(self, n, seed=None, labels=None):
             calls["labels"] = labels
             return np.zeros((n, 4, 4, 1), "float32")
 
-    cb.generate_images(Conditional(), 6, seed=0)
+    cb.generate_images(Labelled(num_classes=3), 6, seed=0)
     np.testing.assert_array_equal(calls["labels"], [0, 0, 1, 1, 2, 2])
     with pytest.raises(ValueError, match="multiple of its 3 rows.*Received: n=7"):
-        cb.generate_images(Conditional(), 7, seed=0)
+        cb.generate_images(Labelled(num_classes=3), 7, seed=0)
     labels, columns = cb.label_rows(6, 3, labels=[2, 0])
     assert labels.tolist() == [2, 2, 2, 0, 0, 0] and columns == 3
     with pytest.raises(ValueError, match="unconditional.*Received: labels=\\[0\\]"):

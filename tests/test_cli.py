@@ -202,7 +202,12 @@ def test_evaluate_and_compare_write_results(trained_run, tmp_path):
     table = tmp_path / "table.csv"
     proc = ganzoo_cmd("compare", str(out / "last.keras"), str(out / "best.keras"), *metrics,
                       "--csv", str(table), check=0)
-    assert "| checkpoint" in proc.stdout or "checkpoint" in proc.stdout
+    # The Markdown table: a header, a rule, one row per checkpoint in the order given.
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    assert header[:2] == ["checkpoint", "model"] and {"fid", "kid", "n"} <= set(header)
+    assert len(lines) == 4 and set(lines[1]) <= set("|-")
+    assert str(out / "last.keras") in lines[2] and str(out / "best.keras") in lines[3]
     rows = list(csv.DictReader(table.open()))
     assert len(rows) == 2 and all(float(r["fid"]) >= 0 for r in rows)
 
@@ -272,8 +277,22 @@ def test_killed_run_resumes_to_the_same_epoch_count(tmp_path):
         assert not name.startswith("."), f"stale temporary file {name}"
     for path in (out / "last.keras", out / "best.keras"):
         model = keras.saving.load_model(path)
-        assert isinstance(model, ganzoo.models.base.AdversarialModel)
+        assert isinstance(model, ganzoo.models.AdversarialModel)
     # The same optimizer step count an uninterrupted run reaches: epochs x steps per player.
     last = keras.saving.load_model(out / "last.keras")
     iterations = [int(keras.ops.convert_to_numpy(o.iterations)) for o in last.optimizer.members]
     assert iterations == [epochs * steps, epochs * steps]
+
+
+@pytest.mark.parametrize("name", ["acgan", "cgan", "cvae"])
+def test_conditional_models_get_the_number_of_classes_of_the_data(name):
+    # AC-GAN's constructor hides num_classes in **kwargs: asking the signature gave it
+    # the default 10, and labels 10 and 11 were then out of range.
+    from types import SimpleNamespace
+
+    from ganzoo.cli import _build_model
+
+    args = SimpleNamespace(model=name, preset="tiny", seed=0, dataset="folder")
+    images = np.zeros((12, 28, 28, 1), "float32")
+    model = _build_model(args, images, np.arange(12, dtype="int32"))
+    assert ganzoo.models.is_conditional(model) and model.num_classes == 12

@@ -9,17 +9,19 @@ import ganzoo
 import ganzoo.data
 from ganzoo.evaluation import MetricMonitor, compare_checkpoints, evaluate_checkpoint, format_table
 from ganzoo.metrics import classification_accuracy_score
+from ganzoo.models import Conditional
 from tests.helpers import FASHION_DIR, tiny
 
 HAVE_FASHION = os.path.exists(os.path.join(FASHION_DIR, "t10k-images-idx3-ubyte.gz"))
 
 
-class RealImageModel:
-    """A stand-in conditional model: `generate` returns real images of the requested labels."""
+class RealImageModel(Conditional):
+    """A stand-in conditional model (it declares the protocol): `generate` returns real
+    images of the requested labels."""
 
     def __init__(self, images, labels, num_classes, label_shift=0):
+        super().__init__(num_classes=num_classes)
         self.images, self.labels = images, labels
-        self.num_classes = num_classes
         self.label_shift = label_shift  # > 0: images of the wrong class (a broken conditional model)
         self.name = "real_image_model"
         self.image_shape = images.shape[1:]

@@ -169,3 +169,19 @@ def test_inception_imagenet_random_weights_small_batch():
     assert np.all(np.isfinite(feats))
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-4)
     assert ext.prepare(grey).shape == (2, 299, 299, 3)
+
+
+def test_result_only_reads_the_state(test_images):
+    images, _ = test_images
+    ext = feature_extractor("fashion_mnist")
+    real, fake = ext.features(images[:200]), ext.features(images[200:400])
+    for metric in (FID(ext), KID(ext, subsets=5, subset_size=100)):
+        metric.update_features(real, fake)
+        first = metric.result()
+        assert metric.result() == first  # a second call gives the same number
+        metric.update_features(generated=ext.features(np.clip(images[400:500] + 0.3, -1, 1)))
+        assert metric.result() != first  # and the state still streams
+    inception = InceptionScore(ext, splits=2)
+    inception.update_probabilities(ext.probabilities(images[:200]))
+    assert inception.result_and_std() == (inception.result(), inception.std) == inception.result_and_std()
+    assert not isinstance(inception, keras.metrics.Metric)  # no Keras variables behind it

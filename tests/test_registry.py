@@ -75,3 +75,19 @@ def test_bad_constructor_arguments(kwargs, match):
 def test_register_requires_tiny_preset():
     with pytest.raises(ValueError, match="tiny"):
         ganzoo.register("x", presets={})
+
+
+def test_name_of_asks_the_registry_and_sets_nothing_on_the_class():
+    from ganzoo.models import DCGAN
+    from ganzoo.registry import name_of
+
+    assert name_of(DCGAN) == "dcgan"
+    assert name_of(ganzoo.get("cgan", preset="tiny", compile=False)) == "cgan"
+
+    class Mine(DCGAN):  # a user's subclass is not the registered dcgan
+        pass
+
+    assert name_of(Mine) is None
+    # Keras' own registered name is the only one on the class.
+    assert "registered_name" not in vars(DCGAN)
+    assert keras.saving.get_registered_name(DCGAN) == "ganzoo>DCGAN"

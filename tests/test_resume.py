@@ -1,8 +1,10 @@
 """Resumed training continues the uninterrupted run exactly.
 
-A saved model carries the state of its own SeedGenerator (the training noise),
-so train k steps + save + load + train N - k steps gives the weights of N steps
-in one run. Files saved before the state was stored still load.
+A saved model carries the state of its own SeedGenerators (the training noise,
+and the evaluation noise of `evaluate` / `validation_data`), so train k steps +
+save + load + train N - k steps gives the weights of N steps in one run, with
+or without validation. Validation draws its own noise: it does not change the
+training run. Files saved before the state was stored still load.
 """
 
 import warnings
@@ -13,7 +15,8 @@ import pytest
 from conftest import BACKEND
 from helpers import fake_data, tiny, values
 
-from ganzoo.models.base import PlayerModel, _seed_state_as
+from ganzoo.models import PlayerModel
+from ganzoo.models.persistence import seed_state_as as _seed_state_as
 
 BATCH = 16
 N = 32  # two steps per epoch
@@ -27,22 +30,27 @@ def _seed_states(model):
     return values(sg.state for sg in model._seed_generators)
 
 
-def _fit(model, x, y, epochs):
+def _fit(model, x, y, epochs, validation=False):
     # shuffle=False: the same batches in the same order in both runs.
-    model.fit(x, y, epochs=epochs, batch_size=BATCH, shuffle=False, verbose=0)
+    validation_data = ((x[:BATCH], y[:BATCH]) if y is not None else x[:BATCH]) if validation else None
+    model.fit(x, y, epochs=epochs, batch_size=BATCH, shuffle=False, verbose=0, validation_data=validation_data)
 
 
 def test_fit_advances_the_seed_state():
     # On JAX the train step is pure; the state must come back to the variable.
     model = tiny("dcgan", seed=3)
-    assert len(model._seed_generators) == 1
-    before = _seed_states(model)[0]
+    # The training noise, then the evaluation noise.
+    assert model._seed_generators == [model.seed_generator, model.eval_seed_generator]
+    before, eval_before = _seed_states(model)
     x, y = fake_data(model, n=N)
-    _fit(model, x, y, epochs=1)
-    after = _seed_states(model)[0]
+    _fit(model, x, y, epochs=1, validation=True)
+    after, eval_after = _seed_states(model)
     assert after[0] == before[0] == 3
     # Two steps, each drawing noise for the discriminator and the generator.
     assert int(after[1]) == int(before[1]) + 4
+    # One validation batch, drawing noise for both losses, from its own generator.
+    assert eval_after[0] == eval_before[0] != 3
+    assert int(eval_after[1]) == int(eval_before[1]) + 2
 
 
 def test_seed_state_round_trips(tmp_path):
@@ -53,9 +61,10 @@ def test_seed_state_round_trips(tmp_path):
     model.save(path)
     restored = keras.saving.load_model(path)
     saved, loaded = _seed_states(model), _seed_states(restored)
-    assert len(saved) == len(loaded) == 1
-    assert loaded[0].dtype == saved[0].dtype
-    np.testing.assert_array_equal(loaded[0], saved[0])
+    assert len(saved) == len(loaded) == 2
+    for a, b in zip(saved, loaded):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b)
     # The next noise drawn is the same.
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(model.sample_latent(4)),
@@ -63,7 +72,7 @@ def test_seed_state_round_trips(tmp_path):
     )
 
 
-def _resume_difference(name, tmp_path, interrupt):
+def _resume_difference(name, tmp_path, interrupt, validation=False):
     """Max |difference| of every weight between N steps in one run and a resumed run."""
     model = tiny(name, seed=0)
     x, y = fake_data(model, n=N, seed=1)
@@ -71,14 +80,14 @@ def _resume_difference(name, tmp_path, interrupt):
     model.save(tmp_path / "start.keras")
     resumed = keras.saving.load_model(tmp_path / "start.keras")
 
-    _fit(model, x, y, epochs=2)  # 4 steps in one run
+    _fit(model, x, y, epochs=2, validation=validation)  # 4 steps in one run
 
-    _fit(resumed, x, y, epochs=1)  # 2 steps, then interrupted
+    _fit(resumed, x, y, epochs=1, validation=validation)  # 2 steps, then interrupted
     resumed.save(tmp_path / "last.keras")
     del resumed
     keras.backend.clear_session()
     resumed = interrupt(tmp_path / "last.keras")
-    _fit(resumed, x, y, epochs=1)  # 2 more steps
+    _fit(resumed, x, y, epochs=1, validation=validation)  # 2 more steps
 
     a, b = values(model.weights), values(resumed.weights)
     assert len(a) == len(b) > 0
@@ -94,6 +103,30 @@ def test_resume_continues_the_uninterrupted_run(name, tmp_path):
     print(f"{BACKEND} {name}: max |uninterrupted - resumed| = {difference:g}")
     np.testing.assert_array_equal(got, expected)
     assert difference <= ATOL
+
+
+# Validation after every epoch: its noise comes from the evaluation generator,
+# saved too; cvae: a conditional model validated on labelled data.
+@pytest.mark.parametrize("name", ["dcgan", "infogan", "cvae"])
+def test_resume_with_validation_data_continues_the_uninterrupted_run(name, tmp_path):
+    difference, expected, got = _resume_difference(name, tmp_path, keras.saving.load_model, validation=True)
+    np.testing.assert_array_equal(got, expected)
+    assert difference <= ATOL
+
+
+@pytest.mark.parametrize("name", ["wgan_gp", "vae"])
+def test_validation_does_not_change_the_training_run(name, tmp_path):
+    model = tiny(name, seed=0)
+    x, y = fake_data(model, n=N, seed=1)
+    model.save(tmp_path / "start.keras")
+    # Two copies of one file, so the runs differ only in the validation.
+    model, validated = (keras.saving.load_model(tmp_path / "start.keras") for _ in range(2))
+    _fit(model, x, y, epochs=2)
+    _fit(validated, x, y, epochs=2, validation=True)
+    assert "val_" + validated.metric_names[0] in validated.history.history
+    for a, b in zip(values(model.trainable_weights), values(validated.trainable_weights)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(_seed_states(model)[0], _seed_states(validated)[0])
 
 
 def _save_without_seed_state(monkeypatch):
@@ -147,16 +180,17 @@ def test_mismatched_seed_state_is_an_error(tmp_path, monkeypatch):
     model = tiny("dcgan", seed=0)
     extra = keras.random.SeedGenerator(1)
 
-    def save_two(self, store):
+    def save_three(self, store):
         keras.Model.save_own_variables(self, store)
         store["seed_generator_0_state"] = self.seed_generator.state
-        store["seed_generator_1_state"] = extra.state
+        store["seed_generator_1_state"] = self.eval_seed_generator.state
+        store["seed_generator_2_state"] = extra.state
 
     with monkeypatch.context() as patch:
-        patch.setattr(PlayerModel, "save_own_variables", save_two)
-        model.save(tmp_path / "two.keras")
+        patch.setattr(PlayerModel, "save_own_variables", save_three)
+        model.save(tmp_path / "three.keras")
     with pytest.raises(ValueError, match="seed generator"):
-        keras.saving.load_model(tmp_path / "two.keras")
+        keras.saving.load_model(tmp_path / "three.keras")
 
 
 def test_seed_state_converts_between_backend_dtypes():

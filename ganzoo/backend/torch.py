@@ -46,10 +46,15 @@ class AdversarialTrainer(StatefulAdversarialTrainer):
 # Under `jit_compile=True` (torch.compile), AOTAutograd cannot differentiate
 # twice ("does not currently support double backward"); the penalty's critic
 # pass and its input gradient therefore run eagerly, outside the compiled graph.
+# `evaluate()` runs the losses under `torch.no_grad()`; the penalty's input
+# gradient is taken with autograd switched back on (its result stays attached
+# only inside a training step, where the caller records gradients).
 @torch.compiler.disable
 def input_gradients(fn, x):
-    if not x.requires_grad:
-        x = x.detach().requires_grad_(True)
-    out = fn(x)
-    (grad,) = torch.autograd.grad(out.sum(), x, create_graph=True)
+    recording = torch.is_grad_enabled()
+    with torch.enable_grad():
+        if not x.requires_grad:
+            x = x.detach().requires_grad_(True)
+        out = fn(x)
+        (grad,) = torch.autograd.grad(out.sum(), x, create_graph=recording)
     return grad

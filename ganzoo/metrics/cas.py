@@ -42,8 +42,9 @@ def classification_accuracy_score(
         Models".
 
     Args:
-        model: a class-conditional model with `generate(n, labels=..., seed=...)` returning
-            images in [-1, 1] (and `num_classes`, unless `num_classes` is given).
+        model: a class-conditional model (`ganzoo.models.is_conditional`), or, with
+            `num_classes` given, anything with `generate(n, labels=..., seed=...)`
+            returning images in [-1, 1].
         real_test_images: array (N, H, W, C) in [-1, 1]. Real held-out images.
         real_test_labels: int array (N,).
         real_train_images: array or None. Real training images for the reference
@@ -53,7 +54,7 @@ def classification_accuracy_score(
         epochs: int. Classifier training epochs. Defaults to `5`.
         batch_size: int. Defaults to `128`.
         learning_rate: float. Adam learning rate. Defaults to `1e-3`.
-        num_classes: int or None. Defaults to `model.num_classes`.
+        num_classes: int or None. Defaults to `model.num_classes` (conditional models).
         seed: int. Seeds labels, sampling, subsetting and training. Defaults to `0`.
         **classifier_kwargs: passed to `build_classifier` (e.g. `filters`).
 
@@ -70,12 +71,15 @@ def classification_accuracy_score(
     ganzoo.metrics.classification_accuracy_score(model, x_test, y_test, x_train, y_train)
     ```
     """
-    num_classes = num_classes or getattr(model, "num_classes", None)
-    if not num_classes:
-        raise ValueError(
-            "CAS needs a class-conditional model (with `num_classes`) or num_classes=. "
-            f"Received: model={type(model).__name__} without num_classes"
-        )
+    if num_classes is None:
+        from ganzoo.models import is_conditional  # here: importing the models loads the backend
+
+        if not is_conditional(model):
+            raise ValueError(
+                "CAS needs a class-conditional model (ganzoo.models.is_conditional) or num_classes=. "
+                f"Received: model={type(model).__name__}, which is not conditional"
+            )
+        num_classes = model.num_classes
     if num_samples < num_classes:
         raise ValueError(f"num_samples must be at least num_classes ({num_classes}). Received: num_samples={num_samples}")
     labels = balanced_labels(num_samples, num_classes, seed)

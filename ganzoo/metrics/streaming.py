@@ -1,21 +1,25 @@
-"""Streaming FID, Inception Score and KID as `keras.metrics.Metric` subclasses.
+"""Streaming FID, Inception Score and KID: the one path every sample-quality number takes.
+
+`ganzoo.evaluate`, `ganzoo.evaluation.MetricMonitor` and the CLI's `evaluate` /
+`compare` compute FID, KID and IS with these classes.
 
 The feature network runs through Keras (any backend); everything after it is accumulated
 on the host in float64 NumPy, then reduced by the NumPy functions of
-`ganzoo.metrics.distances`. Why not Keras variables: metric variables are float32 on
-JAX (x64 is off by default) and in most mixed setups, and FID's `sum x x^T` over 10k+
-samples loses digits in float32 (the covariance is a difference of two large numbers).
-So the accumulators are plain float64 NumPy attributes: `update_state` adds to them,
-`result` only reads them, `reset_state` zeroes them; the metrics hold no Keras variables,
-run eagerly on NumPy arrays, and are meant to be called from Python (or
-`ganzoo.metrics.MetricMonitor`), not passed to `model.compile(metrics=...)`.
+`ganzoo.metrics.distances`. Why not Keras variables (and so not `keras.metrics.Metric`):
+metric variables are float32 on JAX (x64 is off by default) and in most mixed setups, and
+FID's `sum x x^T` over 10k+ samples loses digits in float32 (the covariance is a
+difference of two large numbers). So the accumulators are plain float64 NumPy
+attributes, with the `keras.metrics.Metric` interface: `update_state` adds to them
+(`update_features` / `update_probabilities` when the features are already computed),
+`result` only reads them (calling it twice gives the same number and changes nothing),
+`reset_state` empties them. They run eagerly on NumPy arrays and are called from Python,
+not passed to `model.compile(metrics=...)`.
 """
 
 from __future__ import annotations
 
 import json
 
-import keras
 import numpy as np
 
 from ganzoo.metrics.distances import frechet_distance, inception_score, kernel_inception_distance
@@ -119,7 +123,34 @@ def _check_extractor_matches(stats, extractor):
             )
 
 
-class FID(keras.metrics.Metric):
+class StreamingMetric:
+    """Base of the streaming metrics: `update_state` adds, `result` reads, `reset_state` empties.
+
+    Args:
+        extractor: str or FeatureExtractor. Feature network.
+        name: str. The metric's name.
+    """
+
+    def __init__(self, extractor="fashion_mnist", name="metric"):
+        self.name = name
+        self.extractor = feature_extractor(extractor)
+
+    def __call__(self, *args, **kwargs):
+        """`update_state(*args, **kwargs)`, then `result()`."""
+        self.update_state(*args, **kwargs)
+        return self.result()
+
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError
+
+    def result(self):
+        raise NotImplementedError
+
+    def reset_state(self):
+        raise NotImplementedError
+
+
+class FID(StreamingMetric):
     """Streaming Frechet Inception Distance between real and generated images.
 
     FID = |mu_r - mu_g|^2 + tr(S_r + S_g - 2 (S_r S_g)^(1/2)) over the extractor's
@@ -148,9 +179,8 @@ class FID(keras.metrics.Metric):
     ```
     """
 
-    def __init__(self, extractor="fashion_mnist", real_stats=None, name="fid", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.extractor = feature_extractor(extractor)
+    def __init__(self, extractor="fashion_mnist", real_stats=None, name="fid"):
+        super().__init__(extractor, name)
         if isinstance(real_stats, str) or hasattr(real_stats, "__fspath__"):
             real_stats = load_statistics(real_stats)
         if real_stats is not None:
@@ -161,13 +191,20 @@ class FID(keras.metrics.Metric):
 
     def update_state(self, real_images=None, generated_images=None):
         """Add a batch of real and/or generated images (either may be None)."""
-        if real_images is not None:
+        self.update_features(
+            None if real_images is None else self.extractor.features(real_images),
+            None if generated_images is None else self.extractor.features(generated_images),
+        )
+
+    def update_features(self, real=None, generated=None):
+        """Add features `(N, d)` of real and/or generated images, already extracted."""
+        if real is not None:
             if self.real_stats is not None:
                 raise ValueError("This FID was given real_stats; pass only generated_images. "
                                  "Received: real_images with real_stats set")
-            self._real.update(self.extractor.features(real_images))
-        if generated_images is not None:
-            self._fake.update(self.extractor.features(generated_images))
+            self._real.update(real)
+        if generated is not None:
+            self._fake.update(generated)
 
     def result(self) -> float:
         if self.real_stats is not None:
@@ -189,12 +226,13 @@ class FID(keras.metrics.Metric):
         return {"name": self.name, "extractor": self.extractor.name}
 
 
-class InceptionScore(keras.metrics.Metric):
+class InceptionScore(StreamingMetric):
     """Streaming Inception Score of generated images under the extractor's classifier head.
 
     Keeps the (N, K) class probabilities (K is 10 or 1000: small), split into `splits`
-    chunks at `result()`. `result()` returns the mean; `std` holds the last standard
-    deviation. With the domain classifier the maximum is its number of classes (10).
+    chunks at `result()`. `result()` returns the mean over the splits, `std` their
+    standard deviation (`result_and_std()` both at once). With the domain classifier
+    the maximum is its number of classes (10).
 
     Reference:
         Salimans et al. 2016, "Improved Techniques for Training GANs".
@@ -205,36 +243,44 @@ class InceptionScore(keras.metrics.Metric):
         name: str. Defaults to `"inception_score"`.
     """
 
-    def __init__(self, extractor="fashion_mnist", splits=10, name="inception_score", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.extractor = feature_extractor(extractor)
+    def __init__(self, extractor="fashion_mnist", splits=10, name="inception_score"):
+        super().__init__(extractor, name)
         self.splits = splits
-        self.std = None
         self._probs = []
 
     def update_state(self, generated_images):
-        self._probs.append(self.extractor.probabilities(generated_images))
+        self.update_probabilities(self.extractor.probabilities(generated_images))
 
-    def result(self) -> float:
+    def update_probabilities(self, probabilities):
+        """Add class probabilities `(N, K)` of generated images, already computed."""
+        self._probs.append(np.asarray(probabilities))
+
+    def result_and_std(self) -> tuple[float, float]:
         if not self._probs:
             raise ValueError("InceptionScore.result() before any update_state. Received: no images")
-        mean, self.std = inception_score(np.concatenate(self._probs), splits=self.splits)
-        return mean
+        return inception_score(np.concatenate(self._probs), splits=self.splits)
+
+    def result(self) -> float:
+        return self.result_and_std()[0]
+
+    @property
+    def std(self) -> float:
+        return self.result_and_std()[1]
 
     def reset_state(self):
         self._probs = []
-        self.std = None
 
     def get_config(self):
         return {"name": self.name, "extractor": self.extractor.name, "splits": self.splits}
 
 
-class KID(keras.metrics.Metric):
+class KID(StreamingMetric):
     """Streaming Kernel Inception Distance (unbiased MMD^2, cubic polynomial kernel).
 
     KID needs the features themselves (O(N d) memory, float32 on the host); it is
     unbiased, so it is usable at small n where FID is not. `result()` returns the mean
-    over subsets; `std` holds the last standard deviation.
+    over subsets, `std` their standard deviation (`result_and_std()` both at once;
+    the subsets are drawn from `seed`, so each call gives the same numbers).
 
     Reference:
         Binkowski et al. 2018, "Demystifying MMD GANs".
@@ -249,38 +295,53 @@ class KID(keras.metrics.Metric):
     """
 
     def __init__(self, extractor="fashion_mnist", subsets=100, subset_size=1000, seed=0, real_features=None,
-                 name="kid", **kwargs):
-        super().__init__(name=name, **kwargs)
-        self.extractor = feature_extractor(extractor)
+                 name="kid"):
+        super().__init__(extractor, name)
         self.subsets = subsets
         self.subset_size = subset_size
         self.seed = seed
         self.real_features = None if real_features is None else np.asarray(real_features, np.float32)
-        self.std = None
         self._real, self._fake = [], []
 
     def update_state(self, real_images=None, generated_images=None):
-        if real_images is not None:
+        """Add a batch of real and/or generated images (either may be None)."""
+        self.update_features(
+            None if real_images is None else self.extractor.features(real_images),
+            None if generated_images is None else self.extractor.features(generated_images),
+        )
+
+    def update_features(self, real=None, generated=None):
+        """Add features `(N, d)` of real and/or generated images, already extracted."""
+        if real is not None:
             if self.real_features is not None:
                 raise ValueError("This KID was given real_features; pass only generated_images. "
                                  "Received: real_images with real_features set")
-            self._real.append(self.extractor.features(real_images))
-        if generated_images is not None:
-            self._fake.append(self.extractor.features(generated_images))
+            self._real.append(np.asarray(real, np.float32))
+        if generated is not None:
+            self._fake.append(np.asarray(generated, np.float32))
 
-    def result(self) -> float:
+    def result_and_std(self) -> tuple[float, float]:
         real = self.real_features if self.real_features is not None else (
             np.concatenate(self._real) if self._real else None)
         if real is None or not self._fake:
             raise ValueError("KID.result() needs real and generated images. Received: an empty set")
-        mean, self.std = kernel_inception_distance(
-            real, np.concatenate(self._fake), self.subsets, self.subset_size, self.seed
-        )
-        return mean
+        return kernel_inception_distance(real, np.concatenate(self._fake), self.subsets, self.subset_size, self.seed)
+
+    def result(self) -> float:
+        return self.result_and_std()[0]
+
+    @property
+    def std(self) -> float:
+        return self.result_and_std()[1]
+
+    @property
+    def num_samples(self) -> tuple[int, int]:
+        """`(real, generated)` samples added so far."""
+        real = len(self.real_features) if self.real_features is not None else sum(len(f) for f in self._real)
+        return real, sum(len(f) for f in self._fake)
 
     def reset_state(self):
         self._real, self._fake = [], []
-        self.std = None
 
     def get_config(self):
         return {"name": self.name, "extractor": self.extractor.name, "subsets": self.subsets,

@@ -18,10 +18,10 @@ are larger); class weight 1 on the auxiliary loss, as in the paper.
 from __future__ import annotations
 
 import keras
-from keras import layers, ops
+from keras import ops
 
-from ganzoo.models.cgan import CGAN
-from ganzoo.models.dcgan import init
+from ganzoo.models.cgan import ConditionalDCGAN
+from ganzoo.models.networks import init
 from ganzoo.registry import register
 
 
@@ -30,7 +30,7 @@ from ganzoo.registry import register
     description="Auxiliary-classifier GAN (Odena et al. 2017)",
     presets={"tiny": {"base_filters": 8, "latent_dim": 16}},
 )
-class ACGAN(CGAN):
+class ACGAN(ConditionalDCGAN):
     """Auxiliary-classifier GAN (Odena et al. 2017).
 
     Objective: D minimises `L_adv + CE(c | x_real) + CE(c | G(z, c))`;
@@ -67,7 +67,6 @@ class ACGAN(CGAN):
     metric_names = ("d_loss", "g_loss", "d_class_loss", "g_class_loss")
 
     def __init__(self, class_weight: float = 1.0, **kwargs):
-        self.class_weight = float(class_weight)
         if "conditioning" in kwargs:
             raise ValueError(
                 "AC-GAN's discriminator is not given the label: it predicts it with an auxiliary "
@@ -75,38 +74,32 @@ class ACGAN(CGAN):
                 "conditioned on the label use ganzoo.get('cgan', conditioning='concat' or 'projection'). "
                 f"Received: conditioning={kwargs['conditioning']!r}"
             )
+        self.class_weight = float(class_weight)
         super().__init__(**kwargs)
 
     def build_discriminator(self):
         images = keras.Input(self.image_shape, name="images")
         features = self.discriminator_network(images)
-        source = layers.Dense(1, kernel_initializer=init(), dtype="float32", name="source")(features)
-        classes = layers.Dense(self.num_classes, kernel_initializer=init(), dtype="float32", name="classes")(features)
+        source = self.logit_layer(name="source")(features)
+        classes = self.discriminator_dense(self.num_classes, kernel_initializer=init(), dtype="float32",
+                                           name="classes")(features)
         return keras.Model(images, [source, classes], name="discriminator")
+
+    # The discriminator does not see the label; its second head predicts it.
+    def critic(self, images, y, training=True):
+        source, classes = self.discriminator(images, training=training)
+        return source, classes
 
     def _class_loss(self, labels, class_logits):
         return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, class_logits, from_logits=True))
 
-    def discriminator_loss(self, x, y=None, training=True):
-        labels = self._labels(y)
-        z = self.sample_latent(ops.shape(x)[0])
-        fake = ops.stop_gradient(self.generator([z, labels], training=training))
-        real_source, real_classes = self.discriminator(x, training=training)
-        fake_source, fake_classes = self.discriminator(fake, training=training)
-        adversarial = self.adversarial_loss.discriminator(real_source, fake_source)
-        classes = self._class_loss(labels, real_classes) + self._class_loss(labels, fake_classes)
-        loss = adversarial + self.class_weight * classes
-        return loss, {"d_loss": loss, "d_class_loss": classes}
+    def discriminator_terms(self, real, fake, y, codes, real_classes, fake_classes, training):
+        classes = self._class_loss(y, real_classes) + self._class_loss(y, fake_classes)
+        return self.class_weight * classes, {"d_class_loss": classes}
 
-    def generator_loss(self, x, y=None, training=True):
-        labels = self._labels(y)
-        z = self.sample_latent(ops.shape(x)[0])
-        source, classes = self.discriminator(self.generator([z, labels], training=training), training=training)
-        class_loss = self._class_loss(labels, classes)
-        loss = self.adversarial_loss.generator(source) + self.class_weight * class_loss
-        return loss, {"g_loss": loss, "g_class_loss": class_loss}
+    def generator_terms(self, fake, y, codes, fake_classes, training):
+        class_loss = self._class_loss(y, fake_classes)
+        return self.class_weight * class_loss, {"g_class_loss": class_loss}
 
     def get_config(self):
-        config = {**super().get_config(), "class_weight": self.class_weight}
-        config.pop("conditioning")
-        return config
+        return {**super().get_config(), "class_weight": self.class_weight}

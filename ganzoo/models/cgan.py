@@ -24,12 +24,37 @@ Deviation: convolutional networks (the paper used MLPs with maxout).
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import layers, ops
 
-from ganzoo.models.base import check_labels, positive_int
-from ganzoo.models.dcgan import DCGAN, init
+from ganzoo.models.conditional import Conditional
+from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.networks import positive_int
 from ganzoo.registry import register
+
+
+class ConditionalDCGAN(Conditional, DCGAN):
+    """A DCGAN whose generator sees the label: `G(z, y)` on z joined with a
+    learned label embedding (the generator of cGAN and AC-GAN).
+
+    Args:
+        num_classes: int. Number of classes. Defaults to 10.
+        embedding_dim: int. Size of the generator's label embedding. Defaults to 50.
+        **kwargs: `DCGAN`'s arguments.
+    """
+
+    def __init__(self, embedding_dim: int = 50, **kwargs):
+        self.embedding_dim = positive_int("embedding_dim", embedding_dim)
+        super().__init__(**kwargs)
+
+    def build_generator(self):
+        z = keras.Input((self.latent_dim,), name="z")
+        labels = keras.Input((), dtype="int32", name="labels")
+        embedded = layers.Embedding(self.num_classes, self.embedding_dim)(labels)
+        joined = layers.Concatenate()([z, embedded])
+        return keras.Model([z, labels], self.generator_network(joined), name="generator")
+
+    def get_config(self):
+        return {**super().get_config(), "embedding_dim": self.embedding_dim}
 
 
 @register(
@@ -37,7 +62,7 @@ from ganzoo.registry import register
     description="Conditional GAN: labels in both players (Mirza & Osindero 2014)",
     presets={"tiny": {"base_filters": 8, "latent_dim": 16}},
 )
-class CGAN(DCGAN):
+class CGAN(ConditionalDCGAN):
     """Conditional GAN: labels in both players (Mirza & Osindero 2014).
 
     Objective: `min_G max_D E[log D(x|y)] + E[log(1 - D(G(z|y)|y))]`
@@ -71,9 +96,7 @@ class CGAN(DCGAN):
     ```
     """
 
-    def __init__(self, num_classes: int = 10, embedding_dim: int = 50, conditioning: str = "concat", **kwargs):
-        self.num_classes = positive_int("num_classes", num_classes)
-        self.embedding_dim = positive_int("embedding_dim", embedding_dim)
+    def __init__(self, conditioning: str = "concat", **kwargs):
         if conditioning not in ("concat", "projection"):
             raise ValueError(
                 "conditioning must be 'concat' or 'projection'. "
@@ -81,13 +104,6 @@ class CGAN(DCGAN):
             )
         self.conditioning = conditioning
         super().__init__(**kwargs)
-
-    def build_generator(self):
-        z = keras.Input((self.latent_dim,), name="z")
-        labels = keras.Input((), dtype="int32", name="labels")
-        embedded = layers.Embedding(self.num_classes, self.embedding_dim)(labels)
-        joined = layers.Concatenate()([z, embedded])
-        return keras.Model([z, labels], self.generator_network(joined), name="generator")
 
     def build_discriminator(self):
         images = keras.Input(self.image_shape, name="images")
@@ -97,63 +113,14 @@ class CGAN(DCGAN):
             maps = layers.Reshape((1, 1, self.num_classes))(ops.one_hot(labels, self.num_classes))
             maps = layers.UpSampling2D((height, width))(maps)
             features = self.discriminator_network(layers.Concatenate()([images, maps]))
-            logits = self.discriminator_layer(
-                layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=init(), dtype="float32"))(features)
+            logits = self.logit_layer()(features)
         else:
             features = self.discriminator_network(images)
-            plain = self.discriminator_layer(
-                layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=init(), dtype="float32"))(features)
+            plain = self.logit_layer()(features)
             embedded = layers.Embedding(self.num_classes, features.shape[-1])(labels)
             projection = ops.sum(embedded * features, axis=-1, keepdims=True)
             logits = layers.Add(dtype="float32")([plain, projection])
         return keras.Model([images, labels], logits, name="discriminator")
 
-    def _labels(self, y):
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} is conditional: call fit(images, labels) with integer "
-                f"labels in [0, {self.num_classes - 1}]."
-            )
-        return ops.cast(ops.reshape(y, (-1,)), "int32")
-
-    def discriminator_loss(self, x, y=None, training=True):
-        labels = self._labels(y)
-        z = self.sample_latent(ops.shape(x)[0])
-        fake = ops.stop_gradient(self.generator([z, labels], training=training))
-        real_logits = self.discriminator([x, labels], training=training)
-        fake_logits = self.discriminator([fake, labels], training=training)
-        loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
-        return loss, {"d_loss": loss}
-
-    def generator_loss(self, x, y=None, training=True):
-        labels = self._labels(y)
-        z = self.sample_latent(ops.shape(x)[0])
-        fake_logits = self.discriminator([self.generator([z, labels], training=training), labels],
-                                         training=training)
-        loss = self.adversarial_loss.generator(fake_logits)
-        return loss, {"g_loss": loss}
-
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
-    def generate(self, n: int, labels=None, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
-        """Draw `n` images of the given classes.
-
-        Args:
-            n: int. Number of images.
-            labels: int, sequence of `n` ints, or None (cycles through the
-                classes 0, 1, ..., K-1, 0, ...). Defaults to None.
-            seed: int or None. Seeds the noise. Defaults to None.
-            batch_size: int. Images per generator call. Defaults to 256.
-
-        Returns:
-            A float32 NumPy array `(n, *image_shape)` in [-1, 1].
-        """
-        n = positive_int("n", n)
-        labels = check_labels(labels, n, self.num_classes)
-        z = self.latent_numpy(n, np.random.default_rng(seed))
-        return self._run_generator([z, labels], batch_size)
-
     def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes,
-                "embedding_dim": self.embedding_dim, "conditioning": self.conditioning}
+        return {**super().get_config(), "conditioning": self.conditioning}

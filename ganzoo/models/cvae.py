@@ -15,10 +15,9 @@ Deep Conditional Generative Models", NeurIPS 2015.
 from __future__ import annotations
 
 import keras
-import numpy as np
 from keras import layers, ops
 
-from ganzoo.models.base import check_labels, positive_int
+from ganzoo.models.conditional import Conditional
 from ganzoo.models.vae import VAE
 from ganzoo.registry import register
 
@@ -28,7 +27,7 @@ from ganzoo.registry import register
     description="Conditional VAE with labels in encoder and decoder (Sohn et al. 2015)",
     presets={"tiny": {"base_filters": 8, "latent_dim": 8}},
 )
-class CVAE(VAE):
+class CVAE(Conditional, VAE):
     """Conditional VAE with labels in encoder and decoder (Sohn et al. 2015).
 
     Objective: maximise `E_q[log p(x|z,y)] - KL(q(z|x,y) || N(0, I))`.
@@ -54,10 +53,6 @@ class CVAE(VAE):
     ```
     """
 
-    def __init__(self, num_classes: int = 10, **kwargs):
-        self.num_classes = positive_int("num_classes", num_classes)
-        super().__init__(**kwargs)
-
     def condition_inputs(self):
         return [keras.Input((), dtype="int32", name="labels")]
 
@@ -68,23 +63,3 @@ class CVAE(VAE):
 
     def decoder_input(self, z, extra):
         return layers.Concatenate()([z, ops.one_hot(extra[0], self.num_classes)])
-
-    def _condition(self, y):
-        if y is None:
-            raise ValueError(
-                f"CVAE is conditional: call fit(images, labels) with integer labels in "
-                f"[0, {self.num_classes - 1}]."
-            )
-        return [ops.cast(ops.reshape(y, (-1,)), "int32")]
-
-    def _labels_for(self, labels, n):
-        return [check_labels(labels, n, self.num_classes)]
-
-    def generate(self, n: int, labels=None, seed: int | None = None, batch_size: int = 256) -> np.ndarray:
-        """Decode `n` prior draws for the given classes (None cycles 0..K-1)."""
-        n = positive_int("n", n)
-        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        return self._run_generator([z, check_labels(labels, n, self.num_classes)], batch_size)
-
-    def get_config(self):
-        return {**super().get_config(), "num_classes": self.num_classes}

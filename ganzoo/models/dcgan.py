@@ -23,53 +23,10 @@ logit on the flattened feature map.
 from __future__ import annotations
 
 import keras
-from keras import layers
 
-from ganzoo.models.base import AdversarialModel
+from ganzoo.models.adversarial import AdversarialModel
+from ganzoo.models.networks import dense, downsampling_network, halvings, init, upsampling_network
 from ganzoo.registry import register
-
-
-def init():
-    """A fresh N(0, 0.02) initializer for each layer.
-
-    One shared unseeded Keras initializer instance returns the same values on
-    every call, so layers of equal shape would start identical.
-    """
-    return keras.initializers.RandomNormal(stddev=0.02)
-
-
-def batch_norm():
-    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
-
-
-def upsampling_network(inputs, image_shape, base_filters, stages, activation="tanh"):
-    """DCGAN generator body: Dense projection, then `stages` stride-2 transposed convolutions."""
-    height, width, channels = image_shape
-    h, w = height >> stages, width >> stages
-    filters = base_filters * 2 ** (stages - 1)
-    x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=init())(inputs)
-    x = layers.ReLU()(batch_norm()(x))
-    x = layers.Reshape((h, w, filters))(x)
-    for _ in range(stages - 1):
-        filters //= 2
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=init())(x)
-        x = layers.ReLU()(batch_norm()(x))
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init())(x)
-    return layers.Activation(activation or "linear", dtype="float32")(x)
-
-
-def downsampling_network(images, base_filters, stages, use_batch_norm=True, wrap=lambda layer: layer):
-    """DCGAN discriminator body: stride-2 convolutions (BatchNorm after all but the first)."""
-    x = images
-    for stage in range(stages):
-        conv = layers.Conv2D(base_filters * 2**stage, 4, strides=2, padding="same",
-                             use_bias=stage == 0 or not use_batch_norm, kernel_initializer=init())
-        x = wrap(conv)(x)
-        if stage > 0 and use_batch_norm:
-            x = batch_norm()(x)
-        x = layers.LeakyReLU(0.2)(x)
-    return layers.Flatten()(x)
 
 
 @register(
@@ -121,8 +78,19 @@ class DCGAN(AdversarialModel):
         self.base_filters = base_filters
         super().__init__(image_shape=image_shape, latent_dim=latent_dim, **kwargs)
 
+    #: The discriminator's options, passed to `ganzoo.models.networks`: BatchNorm
+    #: after each convolution but the first (Radford et al.), spectral
+    #: normalisation of every weight (SN-GAN), a bias on the adversarial logit
+    #: (the Wasserstein loss is blind to it, its gradient being exactly zero, and
+    #: the hinge loss nearly so). Every discriminator of a DCGAN-based variant,
+    #: heads included, is built with them.
+    discriminator_batch_norm = True
+    spectral_norm = False
+    power_iterations = 1
+    logit_bias = True
+
     def _stages(self):
-        stages = self.num_downsamplings()
+        stages = halvings(self.image_shape)
         if stages < 1:
             raise ValueError(
                 "DCGAN needs an image whose height and width are even and larger "
@@ -140,18 +108,17 @@ class DCGAN(AdversarialModel):
     def discriminator_network(self, images):
         """Strided convolutions down to a flat feature vector."""
         return downsampling_network(images, self.base_filters, self._stages(),
-                                    self.discriminator_batch_norm, self.discriminator_layer)
+                                    batch_norm=self.discriminator_batch_norm,
+                                    spectral_norm=self.spectral_norm, power_iterations=self.power_iterations)
 
-    #: BatchNorm after each discriminator convolution but the first (Radford et al.).
-    discriminator_batch_norm = True
+    def discriminator_dense(self, units, **kwargs):
+        """A head layer of the discriminator (spectrally normalised when the discriminator is)."""
+        return dense(units, spectral_norm=self.spectral_norm, power_iterations=self.power_iterations, **kwargs)
 
-    #: A bias on the final logit. The Wasserstein loss is blind to it (its
-    #: gradient is exactly zero), and the hinge loss nearly so.
-    logit_bias = True
-
-    def discriminator_layer(self, layer):
-        """Hook to wrap each discriminator layer (SN-GAN adds spectral normalisation)."""
-        return layer
+    def logit_layer(self, **kwargs):
+        """The discriminator's adversarial logit: one unit on the flat features."""
+        return self.discriminator_dense(1, use_bias=self.logit_bias, kernel_initializer=init(),
+                                        dtype="float32", **kwargs)
 
     def build_generator(self):
         z = keras.Input((self.latent_dim,), name="z")
@@ -159,9 +126,7 @@ class DCGAN(AdversarialModel):
 
     def build_discriminator(self):
         images = keras.Input(self.image_shape, name="images")
-        features = self.discriminator_network(images)
-        logits = self.discriminator_layer(
-            layers.Dense(1, use_bias=self.logit_bias, kernel_initializer=init(), dtype="float32"))(features)
+        logits = self.logit_layer()(self.discriminator_network(images))
         return keras.Model(images, logits, name="discriminator")
 
     def get_config(self):

@@ -20,7 +20,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from ganzoo.models.base import AdversarialModel, flat_size
+from ganzoo.models.adversarial import AdversarialModel
+from ganzoo.models.networks import flat_size
 from ganzoo.registry import register
 
 

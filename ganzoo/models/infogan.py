@@ -31,8 +31,9 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.models.base import positive_int, reject_labels
-from ganzoo.models.dcgan import DCGAN, batch_norm, init
+from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.networks import batch_norm_layer, init, positive_int
+from ganzoo.models.player import reject_labels
 from ganzoo.registry import register
 
 
@@ -98,60 +99,57 @@ class InfoGAN(DCGAN):
         z = keras.Input((self.input_dim,), name="z_and_codes")
         return keras.Model(z, self.generator_network(z), name="generator")
 
-    def build_discriminator(self):
-        images = keras.Input(self.image_shape, name="images")
-        features = self.discriminator_network(images)
-        logits = layers.Dense(1, kernel_initializer=init(), dtype="float32")(features)
-        hidden = layers.LeakyReLU(0.2)(batch_norm()(layers.Dense(128, kernel_initializer=init())(features)))
-        categorical = layers.Dense(self.num_categories, dtype="float32", name="categorical")(hidden)
-        outputs = [categorical]
+    def build_networks(self):
+        networks = super().build_networks()
+        # Q before the discriminator: the order of ganzoo 0.1.0's files.
+        return {"generator": networks["generator"],
+                "q_network": self.build_q_network(networks["discriminator"]),
+                "discriminator": networks["discriminator"]}
+
+    def build_q_network(self, discriminator):
+        """Q: a head on the discriminator's features predicting the codes (categorical logits, continuous)."""
+        features = discriminator.get_layer("features").output
+        hidden = self.discriminator_dense(128, kernel_initializer=init())(features)
+        if self.discriminator_batch_norm:
+            hidden = batch_norm_layer()(hidden)
+        hidden = layers.LeakyReLU(0.2)(hidden)
+        outputs = [self.discriminator_dense(self.num_categories, dtype="float32", name="categorical")(hidden)]
         if self.num_continuous:
-            outputs.append(layers.Dense(self.num_continuous, dtype="float32", name="continuous")(hidden))
-        self.q_network = keras.Model(images, outputs, name="q_network")
-        return keras.Model(images, logits, name="discriminator")
+            outputs.append(self.discriminator_dense(self.num_continuous, dtype="float32", name="continuous")(hidden))
+        return keras.Model(discriminator.input, outputs, name="q_network")
 
     def generator_variables(self):
         shared = {id(v) for v in self.discriminator.trainable_variables}
         q_head = [v for v in self.q_network.trainable_variables if id(v) not in shared]
         return self.generator.trainable_variables + q_head
 
-    def _sample(self, batch_size):
-        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
-        categories = keras.random.randint((batch_size,), 0, self.num_categories, seed=self.seed_generator)
+    def sample_inputs(self, batch_size, training=True):
+        """`(z and codes, (categories, continuous))`: noise, a one-hot categorical code, uniform codes."""
+        seed = self.noise_seed(training)
+        noise = keras.random.normal((batch_size, self.latent_dim), seed=seed)
+        categories = keras.random.randint((batch_size,), 0, self.num_categories, seed=seed)
         parts = [noise, ops.one_hot(categories, self.num_categories)]
         continuous = None
         if self.num_continuous:
-            continuous = keras.random.uniform((batch_size, self.num_continuous), -1.0, 1.0,
-                                              seed=self.seed_generator)
+            continuous = keras.random.uniform((batch_size, self.num_continuous), -1.0, 1.0, seed=seed)
             parts.append(continuous)
-        return ops.concatenate(parts, axis=-1), categories, continuous
+        return ops.concatenate(parts, axis=-1), (categories, continuous)
 
-    def sample_latent(self, batch_size):
-        return self._sample(batch_size)[0]
-
-    def info_loss(self, images, categories, continuous, training=True):
+    def info_loss(self, images, codes, training=True):
+        """L_I: how well Q recovers the codes behind `images`."""
+        categories, continuous = codes
         outputs = self.q_network(images, training=training)
         loss = ops.mean(keras.losses.sparse_categorical_crossentropy(categories, outputs[0], from_logits=True))
         if self.num_continuous:
             loss = loss + self.continuous_weight * ops.mean(ops.sum(ops.square(continuous - outputs[1]), axis=-1))
         return loss
 
-    def discriminator_loss(self, x, y=None, training=True):
-        latent, categories, continuous = self._sample(ops.shape(x)[0])
-        fake = ops.stop_gradient(self.generator(latent, training=training))
-        adversarial = self.adversarial_loss.discriminator(
-            self.discriminator(x, training=training), self.discriminator(fake, training=training))
-        info = self.info_loss(fake, categories, continuous, training)
-        loss = adversarial + self.info_weight * info
-        return loss, {"d_loss": loss}
+    def discriminator_terms(self, real, fake, y, codes, real_aux, fake_aux, training):
+        return self.info_weight * self.info_loss(fake, codes, training), {}
 
-    def generator_loss(self, x, y=None, training=True):
-        latent, categories, continuous = self._sample(ops.shape(x)[0])
-        fake = self.generator(latent, training=training)
-        adversarial = self.adversarial_loss.generator(self.discriminator(fake, training=training))
-        info = self.info_loss(fake, categories, continuous, training)
-        loss = adversarial + self.info_weight * info
-        return loss, {"g_loss": loss, "info_loss": info}
+    def generator_terms(self, fake, y, codes, fake_aux, training):
+        info = self.info_loss(fake, codes, training)
+        return self.info_weight * info, {"info_loss": info}
 
     def latent_numpy(self, n, rng, categories=None, continuous=None):
         if categories is None:

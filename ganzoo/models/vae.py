@@ -33,15 +33,16 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ganzoo.models.base import (
-    Player,
-    PlayerModel,
-    _halvings,
+from ganzoo.models.conditional import is_conditional
+from ganzoo.models.networks import (
+    downsampling_network,
+    halvings,
+    init,
     positive_int,
-    reject_labels,
+    upsampling_network,
     validate_image_shape,
 )
-from ganzoo.models.dcgan import downsampling_network, init, upsampling_network
+from ganzoo.models.player import Player, PlayerModel
 from ganzoo.registry import register
 
 
@@ -86,9 +87,8 @@ class VAE(PlayerModel):
         self.image_shape = validate_image_shape(image_shape)
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.base_filters = positive_int("base_filters", base_filters)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.stages = _halvings(self.image_shape)
+        self.init_noise(seed)
+        self.stages = halvings(self.image_shape)
         if self.stages < 1:
             raise ValueError(
                 "The VAE's encoder halves the image at least once: height and width must be "
@@ -96,7 +96,7 @@ class VAE(PlayerModel):
             )
         self.encoder = self.build_encoder()
         self.decoder = self.build_decoder()
-        self._init_trackers()
+        self.init_trackers()
 
     # ---- networks ---------------------------------------------------------
     def condition_inputs(self):
@@ -128,16 +128,13 @@ class VAE(PlayerModel):
         return z
 
     # ---- the objective -----------------------------------------------------
-    def _condition(self, y):
-        return []
-
     def elbo_loss(self, x, y=None, training=True):
-        extra = self._condition(y)
-        stats = self.encoder([x, *extra] if extra else x, training=training)
+        y = self.condition(y)
+        stats = self.encoder(x if y is None else [x, y], training=training)
         mean, log_var = stats[:, : self.latent_dim], stats[:, self.latent_dim:]
-        eps = keras.random.normal(ops.shape(mean), seed=self.seed_generator)
+        eps = keras.random.normal(ops.shape(mean), seed=self.noise_seed(training))
         z = mean + ops.exp(0.5 * log_var) * eps
-        logits = self.decoder([z, *extra] if extra else z, training=training)
+        logits = self.decoder(z if y is None else [z, y], training=training)
         target = (ops.cast(x, "float32") + 1.0) / 2.0
         per_pixel = ops.softplus(logits) - target * logits   # sigmoid cross-entropy on logits
         reconstruction = ops.mean(ops.sum(ops.reshape(per_pixel, (ops.shape(x)[0], -1)), axis=1))
@@ -182,28 +179,22 @@ class VAE(PlayerModel):
 
     def encode(self, x, labels=None):
         """Posterior mean and log-variance of z for images `x` (NumPy, `(n, latent_dim)` each)."""
-        arrays = [np.asarray(x, "float32"), *self._labels_for(labels, len(x))]
+        arrays = self._with_labels(np.asarray(x, "float32"), labels)
         stats = self._batched(lambda a: self.encoder(a if len(a) > 1 else a[0], training=False), arrays)
         return stats[:, : self.latent_dim], stats[:, self.latent_dim:]
 
     def decode(self, z, labels=None):
         """Decoder means for latent vectors `z`, as images in [-1, 1]."""
-        arrays = [np.asarray(z, "float32"), *self._labels_for(labels, len(z))]
+        arrays = self._with_labels(np.asarray(z, "float32"), labels)
         return self._run_generator(arrays, 256)
 
     def reconstruct(self, x, labels=None):
         """Decode the posterior mean of each image: `decode(encode(x)[0])`."""
         return self.decode(self.encode(x, labels)[0], labels)
 
-    def generate(self, n: int, seed: int | None = None, batch_size: int = 256, labels=None) -> np.ndarray:
-        """Decode `n` draws from the prior N(0, I) into images in [-1, 1] (`labels`: see CVAE)."""
-        reject_labels(self, labels)
-        n = positive_int("n", n)
-        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        return self._run_generator([z], batch_size)
-
-    def _labels_for(self, labels, n):
-        return []
+    def _with_labels(self, array, labels):
+        # Unconditional models take no labels (and ignore the argument).
+        return [array, self.check_labels(labels, len(array))] if is_conditional(self) else [array]
 
     @property
     def sample_generator(self):

@@ -67,7 +67,7 @@ class WGANGP(DCGAN):
     ```
     """
 
-    discriminator_batch_norm = False
+    discriminator_batch_norm = False  # the penalty is per sample; BatchNorm would couple them
     logit_bias = False
     metric_names = ("d_loss", "g_loss", "gradient_penalty")
 
@@ -84,17 +84,11 @@ class WGANGP(DCGAN):
             "generator": keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
         }
 
-    def discriminator_loss(self, x, y=None, training=True):
-        batch = ops.shape(x)[0]
-        fake = ops.stop_gradient(self.generator(self.sample_latent(batch), training=training))
-        real_logits = self.discriminator(x, training=training)
-        fake_logits = self.discriminator(fake, training=training)
-        critic = self.adversarial_loss.discriminator(real_logits, fake_logits)
-        eps = keras.random.uniform((batch, 1, 1, 1), seed=self.seed_generator)
-        between = eps * x + (1.0 - eps) * fake
-        penalty = gradient_penalty(lambda t: self.discriminator(t, training=training), between)
-        loss = critic + self.gp_weight * penalty
-        return loss, {"d_loss": loss, "gradient_penalty": penalty}
+    def discriminator_terms(self, real, fake, y, codes, real_aux, fake_aux, training):
+        eps = keras.random.uniform((ops.shape(real)[0], 1, 1, 1), seed=self.noise_seed(training))
+        between = eps * real + (1.0 - eps) * fake
+        penalty = gradient_penalty(lambda t: self.critic(t, y, training)[0], between)
+        return self.gp_weight * penalty, {"gradient_penalty": penalty}
 
     def get_config(self):
         return {**super().get_config(), "gp_weight": self.gp_weight}
