@@ -167,8 +167,11 @@ def load_into(model, model_name: str, weights: str, given: dict[str, Any] | None
             variable.assign(value.astype(variable.dtype))
     ema = getattr(model, "ema_generator", None)
     if ema is not None and "ema_generator" in present:
-        # Continue the average where the run left it (past the warm-up).
-        model.ema_step.assign(int(record["step"]))
+        # Continue the average past its warm-up, at the run's step when recorded.
+        if "step" in record:
+            model.ema_step.assign(int(record["step"]))
+        else:
+            model.restore_missing_state()
     if ema is not None and "ema_generator" not in present:
         from keras import ops
 
