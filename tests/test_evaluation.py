@@ -1,6 +1,7 @@
 """CAS, ganzoo.evaluate, checkpoints, tables and the MetricMonitor callback."""
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -63,7 +64,9 @@ def test_cas_real_samples_match_real_training_and_wrong_labels_fail(digits):
 def test_evaluate_records_provenance_and_warns_on_small_fid():
     x_test, y_test = ganzoo.data.load("fashion_mnist", "test")
     good = RealImageModel(x_test[5000:], y_test[5000:], 10)
-    with pytest.warns(UserWarning, match="KID"):
+    # 400 samples give a full-rank covariance of the 128-d domain features: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
         result = ganzoo.evaluate(good, "fashion_mnist", metrics=("fid", "is", "kid", "precision_recall"),
                                  num_samples=400, kid_subsets=10, kid_subset_size=200)
     for key in ("n", "n_real", "extractor", "preprocessing", "split", "comparable_with_papers"):
@@ -73,12 +76,13 @@ def test_evaluate_records_provenance_and_warns_on_small_fid():
     # Real test images vs real test images: low FID/KID, IS well above 1, high precision/recall.
     assert result["is"] > 5 and result["precision"] > 0.5 and result["recall"] > 0.5
     noise = tiny("dcgan")  # an untrained generator
-    with pytest.warns(UserWarning, match="KID"):
-        bad = ganzoo.evaluate(noise, "fashion_mnist", metrics=("fid", "kid"), num_samples=400, kid_subsets=10,
-                              kid_subset_size=200)
+    bad = ganzoo.evaluate(noise, "fashion_mnist", metrics=("fid", "kid"), num_samples=400, kid_subsets=10,
+                          kid_subset_size=200)
     assert bad["fid"] > 5 * result["fid"] and bad["kid"] > 5 * max(result["kid"], 1e-3)
     with pytest.raises(ValueError, match="Unknown metric"):
         ganzoo.evaluate(good, "fashion_mnist", metrics=("fdi",))
+    with pytest.warns(UserWarning, match=r"FID on 100 < 128 samples .*use KID"):  # below the dimension
+        ganzoo.evaluate(good, "fashion_mnist", metrics=("fid",), num_samples=100)
 
 
 @pytest.mark.skipif(not HAVE_FASHION, reason="Fashion-MNIST not installed")
