@@ -38,5 +38,10 @@ features = ganzoo.metrics.feature_extractor("fashion_mnist").features(np.zeros((
 assert np.isfinite(features).all()
 with tempfile.TemporaryDirectory() as tmp:
     model.save(os.path.join(tmp, "m.keras"))
+shipped = ganzoo.list_weights()
+assert "dcgan" in shipped, f"the shipped model weights are missing from the wheel: {shipped}"
+for name, names in shipped.items():  # each file present and its SHA-256 as recorded
+    for weights in names:
+        assert ganzoo.get(name, weights=weights, compile=False).generate(2, seed=0).shape[0] == 2
 print(f"ganzoo {ganzoo.__version__} from {where}: {len(ganzoo.list_models())} models, fit, generate, "
-      f"save and the shipped extractor weights work")
+      f"save, the shipped extractor weights and the shipped weights of {', '.join(sorted(shipped))} work")
