@@ -257,6 +257,18 @@ def checks(name, entry, results):
     return out
 
 
+def class_measures(entry, results) -> list[str]:
+    """The CAS of a conditional model, InfoGAN's code recovery: one sentence, or nothing."""
+    extra = []
+    if "cas" in entry:
+        extra.append(f"Classification Accuracy Score **{entry['cas']:.3f}** (same classifier on real data: "
+                     f"{results.get('cas_real', float('nan')):.3f})")
+    if "code_recovery" in entry:
+        extra.append(f"categorical code recovered by Q: **{entry['code_recovery']:.1%}**; codes matched to "
+                     f"classes by the domain classifier: {entry['code_class_agreement']:.1%} agreement")
+    return ["; ".join(extra) + ".", ""] if extra else []
+
+
 def grid_rows(model) -> int:
     """Rows of a model's sample grid: one per class, one per InfoGAN category, else 8."""
     from ganzoo.models import InfoGAN, is_conditional
@@ -294,15 +306,7 @@ def shipped_section(name, model, reference):
              "| FID ↓ | KID ↓ | IS ↑ | precision ↑ | recall ↑ |", "|---|---|---|---|---|",
              f"| {fmt(e['fid'])} | {fmt(e['kid'], 4)} | {fmt(e['is'])} | {fmt(e['precision'], 3)} | "
              f"{fmt(e['recall'], 3)} |", ""]
-    extra = []
-    if "cas" in entry:
-        extra.append(f"Classification Accuracy Score **{entry['cas']:.3f}** (same classifier on real data: "
-                     f"{reference.get('cas_real', float('nan')):.3f})")
-    if "code_recovery" in entry:
-        extra.append(f"categorical code recovered by Q: **{entry['code_recovery']:.1%}**; codes matched to "
-                     f"classes by the domain classifier: {entry['code_class_agreement']:.1%} agreement")
-    if extra:
-        lines += ["; ".join(extra) + ".", ""]
+    lines += class_measures(entry, reference)
     targets = checks(name, entry, reference)
     for target, met, detail in targets:
         lines.append(f"- {'Met' if met else '**Missed**'}: {target} ({detail}).")
@@ -377,15 +381,7 @@ def card(name, results, reference):
                   f"| {fmt(e['fid'])} | {fmt(e['kid'], 4)} | {fmt(e['is'])} | {e['n']} | {t['steps']} | "
                   f"{t['cpu_seconds']:.0f} | {t['seconds']:.0f} |", "",
                   f"Backend {entry['backend']}, {short_machine(entry['machine'])}, no GPU.", ""]
-        extra = []
-        if "cas" in entry:
-            extra.append(f"Classification Accuracy Score **{entry['cas']:.3f}** (same classifier on real data: "
-                         f"{results.get('cas_real', float('nan')):.3f})")
-        if "code_recovery" in entry:
-            extra.append(f"categorical code recovered by Q: **{entry['code_recovery']:.1%}**; codes matched to "
-                         f"classes by the domain classifier: {entry['code_class_agreement']:.1%} agreement")
-        if extra:
-            lines += ["; ".join(extra) + ".", ""]
+        lines += class_measures(entry, results)
     targets = checks(name, entry, results)
     missed = [c for c in targets if not c[1]]
     for target, met, detail in targets:

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ganzoo._files import atomic_write, sha256
+
 DIRECTORY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pretrained")
 MANIFEST = "manifest.json"
 #: Attributes whose networks a weights file may hold, in the order they are stored.
@@ -83,14 +85,6 @@ def entry(model: str, weights: str) -> dict:
             f"{everything}). Use weights=None for random initial weights. Received: weights={weights!r}"
         )
     return available[weights]
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_verified(path: str, expected: str) -> dict[str, np.ndarray]:
@@ -189,8 +183,6 @@ def write(model, model_name: str, weights: str, info: dict, directory: str | Non
     """
     from keras import ops
 
-    from ganzoo._files import atomic_write
-
     directory = directory or DIRECTORY
     arrays, counts = {}, {}
     for network in NETWORKS:
@@ -211,7 +203,7 @@ def write(model, model_name: str, weights: str, info: dict, directory: str | Non
 
     atomic_write(path, save)
     config = {k: v for k, v in model.get_config().items() if k not in ("name", "trainable")}
-    record = {"file": filename, "sha256": sha256_of(path), "dtype": dtype, "bytes": os.path.getsize(path),
+    record = {"file": filename, "sha256": sha256(path), "dtype": dtype, "bytes": os.path.getsize(path),
               "networks": counts, "constructor": _jsonable(config), **info}
     manifest = _manifest(directory)
     manifest.setdefault(model_name, {})[weights] = record

@@ -94,27 +94,25 @@ class Recipe:
 _GAN_WHY = ("EMA of the generator (0.999) smooths the last thousand steps into one sample network; "
             "the paper's Adam(2e-4, beta_1=0.5), batch 64.")
 
+def _gan(model: str, epochs: int, why: str = _GAN_WHY) -> Recipe:
+    """A DCGAN-family recipe: the paper's Adam for both players, EMA 0.999, batch 64."""
+    return Recipe(model, epochs=epochs, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
+                  optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=why)
+
+
 RECIPES: dict[str, Recipe] = {r.model: r for r in (
-    Recipe("dcgan", epochs=15, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=_GAN_WHY),
-    Recipe("cgan", epochs=14, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=_GAN_WHY),
-    Recipe("acgan", epochs=14, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=_GAN_WHY),
-    Recipe("infogan", epochs=14, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=_GAN_WHY),
-    Recipe("lsgan", epochs=15, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=_GAN_WHY),
-    Recipe("sngan", epochs=15, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM}, why=_GAN_WHY),
+    _gan("dcgan", 15),
+    _gan("cgan", 14),
+    _gan("acgan", 14),
+    _gan("infogan", 14),
+    _gan("lsgan", 15),
+    _gan("sngan", 15),
     Recipe("wgan_gp", epochs=6, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
            optimizers={"d_optimizer": adam(1e-4, 0.0, 0.9), "g_optimizer": adam(1e-4, 0.0, 0.9)},
            why="The paper's Adam(1e-4, beta_1=0, beta_2=0.9) and 5 critic steps per generator step "
                "(Gulrajani et al. 2017); a critic step costs as much as a DCGAN step, so fewer epochs fit "
                "the budget; EMA 0.999."),
-    Recipe("gan", epochs=40, batch_size=64, model_kwargs={"ema": 0.999, "seed": 0},
-           optimizers={"d_optimizer": _DCGAN_ADAM, "g_optimizer": _DCGAN_ADAM},
-           why="The MLP is cheap per step, so more epochs fit the budget; " + _GAN_WHY),
+    _gan("gan", 40, why="The MLP is cheap per step, so more epochs fit the budget; " + _GAN_WHY),
     Recipe("vae", epochs=12, batch_size=64, model_kwargs={"seed": 0},
            optimizers={"optimizer": adam(1e-3)},
            why="Adam(1e-3), the usual VAE learning rate; 12 epochs fill the 30 CPU-minutes "

@@ -27,7 +27,6 @@ Available:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 
@@ -85,15 +84,6 @@ def resize_bilinear(images: np.ndarray, size: tuple[int, int]) -> np.ndarray:
         return images
     rows, cols = resize_matrix(height, size[0]), resize_matrix(width, size[1])
     return np.einsum("oh,nhwc,pw->nopc", rows, images, cols, optimize=True).astype("float32")
-
-
-def sha256(path: str) -> str:
-    """Hex SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def to_model_range(images) -> np.ndarray:
@@ -308,7 +298,7 @@ def inception_fid(weights: str | None = None, batch_size: int = 50):
             (timing and tests only). Defaults to `None`.
         batch_size: int. Images per forward pass. Defaults to `50`.
     """
-    from ganzoo._files import atomic_write
+    from ganzoo._files import atomic_write, sha256
     from ganzoo.metrics import inception
     from ganzoo.metrics.torch_weights import load_torch_state_dict
 
