@@ -102,7 +102,7 @@ def evaluate(
         cas_epochs: int. CAS classifier epochs. Defaults to `5`.
 
     Returns:
-        dict: the metric values (`fid`, `is`, `is_std`, `kid`, `kid_std`, `precision`,
+        dict: the metric values (`fid`, `is`, `is_std`, `kid`, `kid_std` with `kid_units`, `precision`,
         `recall`, `cas`, `cas_real_accuracy`, `cas_ratio` as requested) and `n`, `n_real`,
         `dataset`, `split`, `extractor`, `weights`, `preprocessing`, `seed`,
         `comparable_with_papers`.
@@ -143,6 +143,9 @@ def evaluate(
         kid.update_features(real_feats, fake_feats)
         result["kid"], result["kid_std"] = kid.result_and_std()
         result["kid_subset_size"] = min(kid_subset_size, len(real_feats), len(fake_feats))
+        # KID has no natural scale: say what the number is (papers often print KID x 1000).
+        result["kid_units"] = (f"raw squared MMD, kernel (x.y/{real_feats.shape[1]} + 1)^3 on the extractor's "
+                               "features; not multiplied by 1000")
     if "precision_recall" in metrics:
         result.update(precision_recall(real_feats, fake_feats, k=3))
     if "cas" in metrics:

@@ -197,6 +197,7 @@ def test_evaluate_and_compare_write_results(trained_run, tmp_path):
     result = json.loads(result_file.read_text())
     assert result["n"] == 64 and result["extractor"] == "fashion_mnist"
     assert np.isfinite(result["fid"]) and result["fid"] >= 0 and np.isfinite(result["kid"])
+    assert result["kid_units"].startswith("raw squared MMD") and "not multiplied by 1000" in result["kid_units"]
     assert result["comparable_with_papers"] is False
 
     table = tmp_path / "table.csv"
