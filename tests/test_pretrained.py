@@ -152,3 +152,39 @@ def test_copied_package_folder_is_self_contained(tmp_path, monkeypatch):
     monkeypatch.setattr(pretrained, "DIRECTORY", str(copy))
     for name, weights in SHIPPED:
         assert ganzoo.get(name, weights=weights).generate(2, seed=0).shape == (2, 28, 28, 1)
+
+
+# ---- the recipes keep working ------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(ganzoo.recipes.RECIPES))
+def test_every_recipe_builds_its_model_as_recorded(name):
+    recipe = ganzoo.recipes.recipe(name)
+    model = recipe.build()
+    for key, value in recipe.model_kwargs.items():
+        assert model.get_config()[key] == value
+    optimizers = dict(zip(model.optimizer.names, model.optimizer.members))
+    for arg, config in recipe.optimizers.items():
+        player = {"d_optimizer": "discriminator", "g_optimizer": "generator"}.get(arg, next(iter(optimizers)))
+        for key, value in config["config"].items():
+            assert float(optimizers[player].get_config()[key]) == pytest.approx(value)
+    assert set(ganzoo.recipes.RECIPES) == set(ganzoo.list_models()), "every registered model has a recipe"
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(FASHION_DIR, "train-images-idx3-ubyte.gz")),
+                    reason="Fashion-MNIST not installed (make data)")
+def test_train_reference_quick_runs_and_resumes(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    command = [sys.executable, os.path.join(ROOT, "scripts", "train_reference.py"), "dcgan", "--quick",
+               "--backend", BACKEND, "--output", str(out)]
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    assert "epoch 2/2: validation FID" in proc.stdout and f"[dcgan] {BACKEND}" in proc.stdout
+    history = json.load(open(out / "history.json"))
+    assert [e["epoch"] for e in history["epochs"]] == [1, 2] and all(e["fid"] > 0 for e in history["epochs"])
+    assert (out / "best.keras").exists() and (out / "last.keras").exists()
+    # A finished run resumes to nothing more, and says so.
+    proc = subprocess.run(command + ["--resume"], capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0 and "resuming from" in proc.stdout, proc.stdout + proc.stderr[-3000:]
