@@ -34,7 +34,7 @@ data:
 # Trains on $$KERAS_BACKEND if set, else on the backend measured fastest on this machine
 # (a few DCGAN steps per installed backend, once, cached in ~/.cache/ganzoo).
 # First samples from the shipped weights (seconds), then a short training run.
-DEMO_SHIPPED ?= dcgan
+DEMO_SHIPPED ?= dcgan cgan
 demo: install data
 	@for m in $(DEMO_SHIPPED); do $(PY) -m ganzoo sample $$m --weights fashion_mnist --output runs/demo/$$m-shipped.png || exit 1; done
 	$(PY) examples/dcgan_fashion_mnist.py

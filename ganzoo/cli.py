@@ -459,7 +459,8 @@ def cmd_info(args) -> int:
     row("checkpoint", path if args.weights else os.path.abspath(path))
     row("model", f"{name} ({type(model).__name__})")
     row("backend", keras.config.backend())
-    row("saved", f"{metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
+    if not args.weights:
+        row("saved", f"{metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
     row("image shape", tuple(model.image_shape))
     row("latent dim", model.latent_dim)
     from ganzoo.models import is_conditional

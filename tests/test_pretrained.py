@@ -28,7 +28,7 @@ FIXTURES = os.path.join(ROOT, "tests", "fixtures", "pretrained")
 def test_list_weights_names_what_ships():
     shipped = ganzoo.list_weights()
     assert set(shipped) <= set(ganzoo.list_models())
-    assert "dcgan" in shipped, "make demo samples from it"
+    assert "dcgan" in shipped and "cgan" in shipped, "make demo samples from these two"
     assert ganzoo.list_weights("dcgan") == ["fashion_mnist"]
     assert ganzoo.list_weights("gan") == shipped.get("gan", [])
     with pytest.raises(ValueError, match="Did you mean 'dcgan'"):
@@ -188,3 +188,25 @@ def test_train_reference_quick_runs_and_resumes(tmp_path):
     # A finished run resumes to nothing more, and says so.
     proc = subprocess.run(command + ["--resume"], capture_output=True, text=True, env=env, timeout=900)
     assert proc.returncode == 0 and "resuming from" in proc.stdout, proc.stdout + proc.stderr[-3000:]
+
+
+def test_command_line_takes_a_model_name_with_weights(tmp_path):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND)
+
+    def ganzoo_cli(*args):
+        return subprocess.run([sys.executable, "-m", "ganzoo", *args], capture_output=True, text=True, env=env,
+                              cwd=tmp_path, timeout=600)
+
+    proc = ganzoo_cli("sample", "dcgan", "--weights", "fashion_mnist", "-n", "16", "--output", "g.png")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    from PIL import Image
+
+    with Image.open(tmp_path / "g.png") as grid:
+        assert grid.size[0] > 28 * 4
+    proc = ganzoo_cli("sample", "dcgan", "--weights", "imagenet", "--output", "g.png")
+    assert proc.returncode == 2 and "No weights 'imagenet' ship for model 'dcgan'" in proc.stderr
+    proc = ganzoo_cli("sample", "runs/dcgan/last.keras", "--weights", "fashion_mnist")
+    assert proc.returncode == 2 and "name a model" in proc.stderr and "leave out --weights" in proc.stderr
