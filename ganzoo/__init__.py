@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _SUBMODULES = ("callbacks", "data", "evaluation", "losses", "metrics", "models", "pretrained", "recipes",
-               "training")
+               "registry", "training")
 _FUNCTIONS = {"evaluate": "ganzoo.evaluation", "get": "ganzoo.registry", "list_models": "ganzoo.registry",
               "list_weights": "ganzoo.pretrained", "register": "ganzoo.registry"}
 
 __all__ = ["callbacks", "data", "evaluate", "evaluation", "get", "list_models", "list_weights", "losses", "metrics",
-           "models", "pretrained", "recipes", "register", "training", "__version__"]
+           "models", "pretrained", "recipes", "register", "registry", "training", "__version__"]
 
 if TYPE_CHECKING:  # what static tools (and the docs) see; at run time `__getattr__` below
-    from ganzoo import callbacks, data, evaluation, losses, metrics, models, pretrained, recipes, training
+    from ganzoo import callbacks, data, evaluation, losses, metrics, models, pretrained, recipes, registry, training
     from ganzoo.evaluation import evaluate
     from ganzoo.pretrained import list_weights
     from ganzoo.registry import get, list_models, register
