@@ -33,7 +33,18 @@ __all__ = ["callbacks", "data", "evaluate", "evaluation", "get", "list_models", 
            "models", "pretrained", "recipes", "register", "registry", "training", "__version__"]
 
 if TYPE_CHECKING:  # what static tools (and the docs) see; at run time `__getattr__` below
-    from ganzoo import callbacks, data, evaluation, losses, metrics, models, pretrained, recipes, registry, training
+    from ganzoo import (
+        callbacks,
+        data,
+        evaluation,
+        losses,
+        metrics,
+        models,
+        pretrained,
+        recipes,
+        registry,
+        training,
+    )
     from ganzoo.evaluation import evaluate
     from ganzoo.pretrained import list_weights
     from ganzoo.registry import get, list_models, register
