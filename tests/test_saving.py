@@ -42,17 +42,32 @@ def test_round_trip_restores_weights_and_optimizers(name, tmp_path):
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)
 
+    # The noise streams are restored too: every seed generator's state, exactly.
+    seeds = [values([g.state])[0] for g in model._seed_generators]
+    assert len(seeds) > 0
+    for a, b in zip(seeds, [values([g.state])[0] for g in restored._seed_generators]):
+        np.testing.assert_array_equal(a, b)
+
     # Training continues from where it stopped: the same next steps (same data
-    # in the same order, same noise, same Adam moments) give the same weights.
+    # in the same order, same noise, same Adam moments) give the same state. "The
+    # same" up to float round-off: two compiled copies of one step may sum in a
+    # different order, and GAN updates (a LeakyReLU input near zero, a gradient
+    # penalty's double backprop) can enlarge a last-bit difference within a few
+    # steps (seen once on CI for wgan_gp: 1% of one Adam moment). So each variable
+    # must match to 2% of how far the continued training moved it; a state that
+    # was not restored (zeroed moments, other noise) misses by about 100%.
+    start = values(model.optimizer.variables) + values(model.weights)
     x, y = fake_data(model, n=32, seed=3)
     for m in (model, restored):
         m.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
     assert int(restored.optimizer.iterations) == int(model.optimizer.iterations) > 0
-    for a, b in zip(_optimizer_state(model), _optimizer_state(restored)):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
     assert len(model.weights) == len(restored.weights)
-    for v, a, b in zip(model.weights, values(model.weights), values(restored.weights)):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7, err_msg=v.path)
+    paths = [v.path for v in model.optimizer.variables + model.weights]
+    ours = values(model.optimizer.variables) + values(model.weights)
+    theirs = values(restored.optimizer.variables) + values(restored.weights)
+    for path, s0, a, b in zip(paths, start, ours, theirs):
+        moved = np.linalg.norm(a - s0)
+        assert np.linalg.norm(a - b) <= 0.02 * moved + 1e-6, (path, np.linalg.norm(a - b), moved)
 
 
 def test_round_trip_keeps_constructor_config(tmp_path):
