@@ -27,4 +27,11 @@ else:
         f"Received: KERAS_BACKEND={BACKEND!r}"
     )
 
-__all__ = ["AdversarialTrainer", "BACKEND", "input_gradients"]
+#: Whether `ganzoo.models.networks.Conv2DTranspose` computes its stride-2 upsampling as
+#: a sub-pixel convolution (same function, rearranged kernel). Only XLA's CPU backend
+#: under JAX gains: there the kernel gradient of the plain transposed convolution is
+#: 4x slower for DCGAN's layers; TensorFlow and PyTorch run the plain one faster
+#: (`python benchmarks/conv_transpose.py`).
+SUBPIXEL_UPSAMPLING = BACKEND == "jax"
+
+__all__ = ["AdversarialTrainer", "BACKEND", "SUBPIXEL_UPSAMPLING", "input_gradients"]

@@ -10,7 +10,8 @@ none can silently skip an option its parent has.
   BatchNorm after all but the first, LeakyReLU(0.2)), ending in a flat feature
   vector (a `Flatten` layer named `"features"`);
 - `dense`: a `Dense` layer, or its spectrally normalised `SNDense`;
-- `SNConv2D` / `SNDense`: spectral normalisation (Miyato et al. 2018).
+- `SNConv2D` / `SNDense`: spectral normalisation (Miyato et al. 2018);
+- `Conv2DTranspose`: Keras' layer, computed as a sub-pixel convolution on JAX.
 
 DCGAN's choices (Radford et al. 2015): weights from N(0, 0.02), kernel size 4,
 BatchNorm momentum 0.9 and epsilon 1e-5 (PyTorch's defaults, as the reference
@@ -164,6 +165,72 @@ def conv(filters: int, *, spectral_norm: bool = False, power_iterations: int = 1
     return layers.Conv2D(filters, **kwargs)
 
 
+# ---- sub-pixel upsampling -------------------------------------------------------
+# A stride-2, kernel-4, "same" transposed convolution is a sub-pixel convolution:
+# output pixel (2i + a, 2j + b) sees input rows {i-1, i} (a = 0) or {i, i+1} (a = 1)
+# through kernel taps (3, 1) or (2, 0), and the same for columns. So it equals a 3x3
+# stride-1 convolution to 4x the filters, one group per output phase (a, b), followed
+# by depth-to-space (Shi et al. 2016). Row k of the 3x3 kernel holds input offset
+# k - 1; for each phase, which tap of the 4x4 kernel lands there (None: zero).
+_SUBPIXEL_TAPS = ((3, 1, None), (None, 2, 0))
+
+
+def subpixel_kernel(kernel):
+    """A `(4, 4, filters, in)` transposed-convolution kernel as the `(3, 3, in, 4 * filters)`
+    kernel of the equivalent stride-1 convolution (phases in depth-to-space order)."""
+    k = ops.transpose(kernel, (0, 1, 3, 2))  # (4, 4, in, filters)
+    zero = ops.zeros_like(k[0, 0])
+    phases = []
+    for row_taps in _SUBPIXEL_TAPS:
+        for col_taps in _SUBPIXEL_TAPS:
+            rows = [ops.stack([zero if r is None or c is None else k[r, c] for c in col_taps])
+                    for r in row_taps]
+            phases.append(ops.stack(rows))  # (3, 3, in, filters)
+    stacked = ops.stack(phases, axis=3)  # (3, 3, in, 4, filters)
+    return ops.reshape(stacked, (3, 3, kernel.shape[3], 4 * kernel.shape[2]))
+
+
+def depth_to_space(x, block: int = 2):
+    """`(n, h, w, block * block * c)` to `(n, block * h, block * w, c)`, channels-last."""
+    _, h, w, channels = x.shape
+    c = channels // (block * block)
+    x = ops.reshape(x, (-1, h, w, block, block, c))
+    x = ops.transpose(x, (0, 1, 3, 2, 4, 5))
+    return ops.reshape(x, (-1, h * block, w * block, c))
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class Conv2DTranspose(layers.Conv2DTranspose):
+    """`keras.layers.Conv2DTranspose`, the same function, faster on JAX.
+
+    A stride-2, kernel-4, "same", channels-last transposed convolution with more
+    than 3 filters is computed on JAX as a 3x3 convolution plus depth-to-space
+    (`subpixel_kernel`): the kernel gradient of XLA's CPU transposed convolution is
+    the slowest op of a DCGAN step there (see `benchmarks/conv_transpose.py`).
+    The variables are those of the Keras layer (the kernel is rearranged at call
+    time), and so is the class name, so the layer names and the weights in
+    checkpoints do not change. Every other configuration, and every other backend
+    (`ganzoo.backend.SUBPIXEL_UPSAMPLING`), runs Keras' own `call`.
+    """
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        from ganzoo.backend import SUBPIXEL_UPSAMPLING
+
+        self.subpixel = (SUBPIXEL_UPSAMPLING and self.kernel_size == (4, 4) and self.strides == (2, 2)
+                         and self.padding == "same" and self.dilation_rate == (1, 1)
+                         and self.output_padding is None and self.data_format == "channels_last"
+                         and self.filters > 3)
+
+    def call(self, inputs):
+        if not self.subpixel:
+            return super().call(inputs)
+        outputs = depth_to_space(ops.conv(inputs, subpixel_kernel(self.kernel), strides=1, padding="same"))
+        if self.use_bias:
+            outputs = ops.add(outputs, self.bias)
+        return outputs if self.activation is None else self.activation(outputs)
+
+
 # ---- network bodies -------------------------------------------------------------
 def upsampling_network(inputs, image_shape, base_filters, stages, activation="tanh"):
     """DCGAN generator body: Dense projection, then `stages` stride-2 transposed convolutions."""
@@ -175,10 +242,10 @@ def upsampling_network(inputs, image_shape, base_filters, stages, activation="ta
     x = layers.Reshape((h, w, filters))(x)
     for _ in range(stages - 1):
         filters //= 2
-        x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                                   kernel_initializer=init())(x)
+        x = Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
+                            kernel_initializer=init())(x)
         x = layers.ReLU()(batch_norm_layer()(x))
-    x = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init())(x)
+    x = Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init())(x)
     return layers.Activation(activation or "linear", dtype="float32")(x)
 
 

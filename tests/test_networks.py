@@ -1,0 +1,93 @@
+"""The sub-pixel form of the generators' transposed convolution: the same function.
+
+`ganzoo.models.networks.Conv2DTranspose` computes a stride-2, kernel-4, "same"
+transposed convolution as a 3x3 convolution plus depth-to-space on JAX. These tests
+check the rewrite on every backend (not only where it is used): outputs, the kernel
+gradient and the input gradient against Keras' `ops.conv_transpose`, and that the
+layer saves and loads with Keras' variables.
+"""
+
+import keras
+import numpy as np
+import pytest
+from conftest import BACKEND
+from keras import ops
+
+from ganzoo.backend import SUBPIXEL_UPSAMPLING, input_gradients
+from ganzoo.models.networks import Conv2DTranspose, depth_to_space, subpixel_kernel
+
+SHAPES = [((2, 7, 7, 16), 8), ((3, 5, 6, 3), 4), ((2, 4, 4, 6), 1)]
+
+
+def _plain(x, k):
+    return ops.conv_transpose(x, k, 2, padding="same")
+
+
+def _subpixel(x, k):
+    return depth_to_space(ops.conv(x, subpixel_kernel(k), strides=1, padding="same"))
+
+
+def _arrays(shape, filters, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape).astype("float32")
+    k = (rng.standard_normal((4, 4, filters, shape[-1])) * 0.1).astype("float32")
+    # A fixed weighting of the outputs, so the gradients below are not of a plain sum.
+    w = rng.standard_normal((shape[0], 2 * shape[1], 2 * shape[2], filters)).astype("float32")
+    return x, k, w
+
+
+@pytest.mark.parametrize("shape,filters", SHAPES)
+def test_subpixel_form_equals_the_transposed_convolution(shape, filters):
+    x, k, _ = _arrays(shape, filters)
+    want = ops.convert_to_numpy(_plain(x, k))
+    got = ops.convert_to_numpy(_subpixel(x, k))
+    assert got.shape == want.shape == (shape[0], 2 * shape[1], 2 * shape[2], filters)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape,filters", SHAPES)
+def test_subpixel_form_has_the_same_gradients(shape, filters):
+    x, k, w = _arrays(shape, filters, seed=1)
+    w = ops.convert_to_tensor(w)
+
+    def gradient(form, wrt):
+        if wrt == "input":
+            return input_gradients(lambda t: ops.multiply(form(t, k), w), ops.convert_to_tensor(x))
+        return input_gradients(lambda t: ops.multiply(form(x, t), w), ops.convert_to_tensor(k))
+
+    for wrt in ("input", "kernel"):
+        want, got = (ops.convert_to_numpy(ops.stop_gradient(gradient(form, wrt))) for form in (_plain, _subpixel))
+        assert np.abs(want).max() > 0
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4, err_msg=f"gradient w.r.t. the {wrt}")
+
+
+def test_layer_equals_keras_layer_and_keeps_its_variables(tmp_path):
+    x, k, _ = _arrays((2, 7, 7, 16), 8, seed=2)
+    ours = Conv2DTranspose(8, 4, strides=2, padding="same", activation="relu")
+    theirs = keras.layers.Conv2DTranspose(8, 4, strides=2, padding="same", activation="relu")
+    ours.build(x.shape)
+    theirs.build(x.shape)
+    assert [v.shape for v in ours.weights] == [v.shape for v in theirs.weights]
+    theirs.set_weights([k, np.linspace(-1, 1, 8).astype("float32")])
+    ours.set_weights(theirs.get_weights())
+    assert ours.subpixel == SUBPIXEL_UPSAMPLING == (BACKEND == "jax")
+    np.testing.assert_allclose(ops.convert_to_numpy(ours(x)), ops.convert_to_numpy(theirs(x)),
+                               rtol=1e-5, atol=1e-5)
+    assert ours.name.startswith("conv2d_transpose")  # the class name keeps checkpoint paths
+
+    model = keras.Sequential([keras.Input(x.shape[1:]), ours])
+    model.save(tmp_path / "m.keras")
+    restored = keras.saving.load_model(tmp_path / "m.keras")
+    assert type(restored.layers[0]) is Conv2DTranspose
+    np.testing.assert_array_equal(ops.convert_to_numpy(restored(x)), ops.convert_to_numpy(model(x)))
+
+
+def test_other_configurations_use_keras_call():
+    for kwargs in ({"strides": 1}, {"padding": "valid"}, {"kernel_size": 3}):
+        args = {"filters": 8, "kernel_size": 4, "strides": 2, "padding": "same", **kwargs}
+        layer = Conv2DTranspose(**args)
+        layer.build((None, 5, 5, 4))
+        assert layer.subpixel is False, args
+    few = Conv2DTranspose(3, 4, strides=2, padding="same")  # image channels: the plain op is faster
+    few.build((None, 5, 5, 4))
+    assert few.subpixel is False
