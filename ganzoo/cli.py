@@ -286,6 +286,12 @@ def _check_names(args):
         ganzoo.data.check_name(args.dataset)
     except ValueError as e:
         raise CLIError(str(e)) from None
+    if args.dataset in ganzoo.data.PAIRED:
+        raise CLIError(
+            f"{args.dataset!r} is a paired data set (input images, target images) for image-to-image "
+            f"translation, not images with labels: `ganzoo train` cannot train {args.model!r} on it. "
+            f"Use ganzoo.data.load({args.dataset!r}) from Python, or train on fashion_mnist."
+        )
 
 
 def _build_model(args, images, labels):

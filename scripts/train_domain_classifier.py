@@ -24,7 +24,7 @@ DEFAULT_OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dataset", default="fashion_mnist", choices=sorted(ganzoo.data.LOADERS))
+    parser.add_argument("--dataset", default="fashion_mnist", choices=sorted(set(ganzoo.data.LOADERS) - ganzoo.data.PAIRED))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=128)

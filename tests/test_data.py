@@ -118,6 +118,51 @@ def test_real_fashion_mnist_from_debian():
     assert sorted(np.unique(y)) == list(range(10))
 
 
+def test_sobel_edges_follow_their_definition():
+    # A bright square on a dark background: edges on its border ring, nowhere else.
+    square = np.full((1, 12, 12, 1), -1.0, "float32")
+    square[0, 4:8, 4:8] = 1.0
+    edges = data.sobel_edges(square)
+    assert edges.dtype == np.float32 and set(np.unique(edges)) == {-1.0, 1.0}
+    expected = np.zeros((12, 12), bool)
+    expected[3:9, 3:9] = True  # within one pixel of the step (magnitude >= sqrt(2) at the corners)
+    expected[5:7, 5:7] = False  # the flat inside (magnitude 0)
+    np.testing.assert_array_equal(edges[0, ..., 0] == 1.0, expected)
+    # A flat black image has no edges (a bright one would: the padding outside is black).
+    assert np.all(data.sobel_edges(np.full((1, 6, 6, 1), -1.0, "float32")) == -1.0)
+    with pytest.raises(ValueError, match="grey images"):
+        data.sobel_edges(np.zeros((2, 8, 8, 3), "float32"))
+
+
+def test_fashion_mnist_edges_pairs_each_image_with_its_edge_map(tmp_path):
+    images = _uint8((5, 28, 28), seed=4)
+    header = bytes([0, 0, 8, 3]) + b"".join(int(d).to_bytes(4, "big") for d in images.shape)
+    for split, (image_file, label_file) in data._FASHION_FILES.items():
+        with gzip.open(tmp_path / image_file, "wb") as f:
+            f.write(header + (images if split == "train" else images[::-1]).tobytes())
+        with gzip.open(tmp_path / label_file, "wb") as f:
+            f.write(bytes([0, 0, 8, 1]) + (5).to_bytes(4, "big") + bytes(range(5)))
+    for split in ("train", "test"):
+        edges, targets = data.load("fashion_mnist_edges", split, data_dir=str(tmp_path), download=False)
+        source, _ = data.load("fashion_mnist", split, data_dir=str(tmp_path), download=False)
+        np.testing.assert_array_equal(targets, source)  # same images, same order, same split
+        np.testing.assert_array_equal(edges, data.sobel_edges(source))
+        assert edges.shape == targets.shape == (5, 28, 28, 1)
+        again, _ = data.load("fashion_mnist_edges", split, data_dir=str(tmp_path), download=False)
+        np.testing.assert_array_equal(again, edges)  # deterministic
+    with pytest.raises(ValueError, match="Did you mean 'fashion_mnist_edges'"):
+        data.load("fashion_mnist_edge")
+
+
+@pytest.mark.skipif(not os.path.exists(FASHION_DIR), reason="apt-get install dataset-fashion-mnist")
+def test_real_fashion_mnist_edges_split_like_their_source():
+    for split, n in (("train", 60000), ("test", 10000)):
+        edges, images = data.load("fashion_mnist_edges", split, download=False)
+        assert edges.shape == images.shape == (n, 28, 28, 1)
+        share = float(np.mean(edges == 1.0))
+        assert 0.1 < share < 0.4, share  # outlines and strong inner lines, not every pixel
+
+
 def test_offline_error_names_places_searched(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "DEBIAN_FASHION_DIR", str(tmp_path / "no-debian"))
     with pytest.raises(FileNotFoundError) as e:

@@ -9,6 +9,11 @@ an unlabelled folder of images. Names:
   Debian package's folder (`/usr/share/datasets/fashion-mnist`); then Keras'
   normal download. Offline with nothing found, one error names every place
   searched and how to get the data.
+- `fashion_mnist_edges`: the paired task edges -> images for image-to-image
+  translation (pix2pix): `load` returns `(edge_maps, images)`, the edge maps
+  made from the Fashion-MNIST images of the same split by a fixed Sobel filter
+  (`ganzoo.data.edges.sobel_edges`: +1 where the gradient magnitude of the
+  [0, 1] intensities exceeds 1.0, -1 elsewhere). No labels.
 - `digits`: scikit-learn's 8x8 digits (offline).
 - `folder:PATH`: image files under PATH, one subfolder per class (labels are
   the sorted subfolder names' indices), or directly in PATH (no labels).
@@ -31,6 +36,7 @@ import socket
 import keras
 import numpy as np
 
+from ganzoo.data.edges import sobel_edges
 from ganzoo.data.idx import read_idx
 
 DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -99,6 +105,17 @@ def load_fashion_mnist(split: str = "train", data_dir: str | None = None, downlo
         "Fashion-MNIST", keras.datasets.fashion_mnist.load_data, searched, how)
     x, y = (x_train, y_train) if split == "train" else (x_test, y_test)
     return to_unit_range(x[..., None]), y.astype("int32")
+
+
+def load_fashion_mnist_edges(split: str = "train", data_dir: str | None = None, download: bool = True):
+    """Fashion-MNIST as a paired task: `(edge_maps, images)`, both `(n, 28, 28, 1)` in [-1, 1].
+
+    The images are `load_fashion_mnist(split)`'s, in the same order (same
+    splits: 60000 train, 10000 test); the edge maps are
+    `ganzoo.data.edges.sobel_edges(images)`, binary (+1 edge, -1 background).
+    """
+    images, _ = load_fashion_mnist(split, data_dir=data_dir, download=download)
+    return sobel_edges(images), images
 
 
 def _read_idx_pair(image_path, label_path):
@@ -286,14 +303,20 @@ def _load_folder(split="train", path="", **kwargs):
 
 
 LOADERS = {"fashion_mnist": load_fashion_mnist, "mnist": load_mnist, "cifar10": load_cifar10,
-           "digits": load_digits}
+           "digits": load_digits, "fashion_mnist_edges": load_fashion_mnist_edges}
+#: Data sets that `load` returns as `(inputs, targets)` image pairs, not `(images, labels)`.
+PAIRED = frozenset({"fashion_mnist_edges"})
 
 
 def load(name: str, split: str = "train", **kwargs):
     """Load a data set as `(images, labels)`: float32 in [-1, 1], NHWC; int32 labels.
 
+    The paired set `"fashion_mnist_edges"` returns `(edge_maps, images)` instead
+    (inputs and targets of an image-to-image model), both in [-1, 1].
+
     Args:
-        name: str. `"fashion_mnist"`, `"mnist"`, `"cifar10"`, `"digits"` or `"folder:PATH"`.
+        name: str. `"fashion_mnist"`, `"mnist"`, `"cifar10"`, `"digits"`,
+            `"fashion_mnist_edges"` or `"folder:PATH"`.
         split: str. `"train"` or `"test"` (a folder has one split). Defaults to `"train"`.
         **kwargs: `data_dir=` and `download=` for the file-based sets;
             `image_size=` and `grayscale=` for folders.

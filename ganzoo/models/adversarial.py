@@ -22,6 +22,19 @@ The discriminator's loss is `L_D(D(x), D(stop_gradient(G(z)))) + term`, the
 generator's `L_G(D(G(z))) + term`, with `L_D`, `L_G` from `ganzoo.losses`.
 Data given to `fit` is expected in [-1, 1] (the range of the generator's tanh).
 
+DiffAugment. With `augment` set (e.g. `"color,translation,cutout"`, see
+`ganzoo.augment`), every image the discriminator sees is augmented first, real
+and generated, in both players' losses (Zhao et al. 2020), each image with its
+own random draw from the model's noise generator: `x` and `G(z)` become `T(x)`
+and `T(G(z))` before `critic`, and the hooks `discriminator_terms` /
+`generator_terms` receive the augmented images. So a gradient penalty
+(WGAN-GP) is taken between augmented real and augmented fake images, AC-GAN's
+auxiliary classifier classifies augmented images, and InfoGAN's Q head (which
+shares the discriminator's body) recovers the codes from augmented fakes: the
+discriminator's body never sees an un-augmented image, as in the paper, where
+every input of D is augmented. `evaluate` computes the same augmented losses
+(with the evaluation noise). Sampling (`generate`) is never augmented.
+
 EMA. With `ema` set, `ema_generator` keeps an exponential moving average of the
 generator's weights after every step, with a warm-up: at update t (0, 1, 2, ...)
 the decay is `min(ema, (1 + t) / (10 + t))`, so the average forgets the
@@ -40,6 +53,7 @@ import keras
 from keras import ops
 
 from ganzoo import losses
+from ganzoo.augment import diff_augment, parse_policy
 from ganzoo.models.networks import positive_int, validate_image_shape
 from ganzoo.models.player import Player, PlayerModel
 
@@ -58,6 +72,10 @@ class AdversarialModel(PlayerModel):
             generator's weights, updated after every step with a warm-up
             (decay `min(ema, (1 + t) / (10 + t))` at step t) and used by
             `generate` (e.g. 0.999). Defaults to None (no EMA).
+        augment: str or None. DiffAugment policies applied to every
+            discriminator input, real and generated (Zhao et al. 2020):
+            comma-separated names from `"color"`, `"translation"`, `"cutout"`,
+            e.g. `"color,translation,cutout"`. Defaults to None (no augmentation).
         seed: int or None. Seed of the model's noise generators. Defaults to None.
         name: str. Model name.
     """
@@ -71,10 +89,13 @@ class AdversarialModel(PlayerModel):
         loss: str = "non_saturating",
         d_steps: int = 1,
         ema: float | None = None,
+        augment: str | None = None,
         seed: int | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        self.augment_policy = parse_policy(augment)
+        self.augment = ",".join(self.augment_policy) or None
         self.image_shape = validate_image_shape(image_shape)
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.d_steps = positive_int("d_steps", d_steps)
@@ -145,11 +166,18 @@ class AdversarialModel(PlayerModel):
         """`(term added to the generator's loss or None, extra logs)`."""
         return None, {}
 
+    def augment_images(self, images, training=True):
+        """DiffAugment: `images` transformed by the `augment` policy (unchanged when None)."""
+        if not self.augment_policy:
+            return images
+        return diff_augment(images, self.augment_policy, seed=self.noise_seed(training))
+
     # ---- the game ---------------------------------------------------------
     def discriminator_loss(self, x, y=None, training=True):
         y = self.condition(y)
         z, codes = self.sample_inputs(ops.shape(x)[0], training)
-        fake = ops.stop_gradient(self.fake(z, y, training))
+        fake = self.augment_images(ops.stop_gradient(self.fake(z, y, training)), training)
+        x = self.augment_images(x, training)
         real_logits, real_aux = self.critic(x, y, training)
         fake_logits, fake_aux = self.critic(fake, y, training)
         loss = self.adversarial_loss.discriminator(real_logits, fake_logits)
@@ -161,7 +189,7 @@ class AdversarialModel(PlayerModel):
     def generator_loss(self, x, y=None, training=True):
         y = self.condition(y)
         z, codes = self.sample_inputs(ops.shape(x)[0], training)
-        fake = self.fake(z, y, training)
+        fake = self.augment_images(self.fake(z, y, training), training)
         fake_logits, fake_aux = self.critic(fake, y, training)
         loss = self.adversarial_loss.generator(fake_logits)
         term, logs = self.generator_terms(fake, y, codes, fake_aux, training)
@@ -259,6 +287,7 @@ class AdversarialModel(PlayerModel):
             "loss": self.loss_name,
             "d_steps": self.d_steps,
             "ema": self.ema,
+            "augment": self.augment,
             "seed": self.seed,
         }
 

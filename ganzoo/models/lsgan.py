@@ -47,6 +47,9 @@ class LSGAN(DCGAN):
         d_steps: int. Discriminator updates per generator update. Defaults to 1.
         ema: float or None. Decay of the generator's moving average used by
             `generate` (e.g. 0.999). Defaults to None.
+        augment: str or None. DiffAugment policies ("color", "translation",
+            "cutout", comma-separated) applied to real and generated images
+            before every discriminator call (`ganzoo.augment`). Defaults to None.
         seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:

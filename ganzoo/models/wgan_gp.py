@@ -55,6 +55,9 @@ class WGANGP(DCGAN):
         loss: str. Defaults to `"wasserstein"`.
         ema: float or None. Decay of the generator's moving average used by
             `generate` (e.g. 0.999). Defaults to None.
+        augment: str or None. DiffAugment policies ("color", "translation",
+            "cutout", comma-separated) applied to real and generated images
+            before every discriminator call (`ganzoo.augment`). Defaults to None.
         seed: int or None. Seed of the training noise. Defaults to None.
 
     Example:
