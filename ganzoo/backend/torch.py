@@ -58,3 +58,14 @@ def input_gradients(fn, x):
         out = fn(x)
         (grad,) = torch.autograd.grad(out.sum(), x, create_graph=recording)
     return grad
+
+
+def inference_function(fn, variables, run_eagerly=False, jit_compile=False):
+    # Eager, as Keras' torch predict is under "auto", but without recording an
+    # autograd graph. torch.compile is not applied (graph breaks on these
+    # networks; see DESIGN.md), whatever `jit_compile` says.
+    def call(*inputs):
+        with torch.no_grad():
+            return fn(*inputs)
+
+    return call
