@@ -15,6 +15,9 @@ backend module provides the same two names:
   JAX, `torch.no_grad()` on PyTorch. Every call reads the variables' current
   values, so it follows training and `load_weights`; it is traced once per
   input shape (`run_eagerly=True` runs `fn` as it is, for debugging).
+- `moving_average(targets, sources, decay)`: `t <- decay * t + (1 - decay) * s`
+  over lists of variables (the generator's EMA); fused multi-tensor ops on
+  PyTorch, a loop of `assign` elsewhere (traced once inside the compiled step).
 """
 
 import keras
@@ -22,11 +25,13 @@ import keras
 BACKEND = keras.config.backend()
 
 if BACKEND == "tensorflow":
+    from ganzoo.backend.generic import moving_average
     from ganzoo.backend.tensorflow import AdversarialTrainer, inference_function, input_gradients
 elif BACKEND == "jax":
+    from ganzoo.backend.generic import moving_average
     from ganzoo.backend.jax import AdversarialTrainer, inference_function, input_gradients
 elif BACKEND == "torch":
-    from ganzoo.backend.torch import AdversarialTrainer, inference_function, input_gradients
+    from ganzoo.backend.torch import AdversarialTrainer, inference_function, input_gradients, moving_average
 else:
     raise ImportError(
         f"ganzoo trains on the 'tensorflow', 'jax' and 'torch' Keras backends. "
@@ -34,4 +39,4 @@ else:
         f"Received: KERAS_BACKEND={BACKEND!r}"
     )
 
-__all__ = ["AdversarialTrainer", "BACKEND", "inference_function", "input_gradients"]
+__all__ = ["AdversarialTrainer", "BACKEND", "inference_function", "input_gradients", "moving_average"]
