@@ -27,6 +27,7 @@ import glob
 import json
 import math
 import os
+import threading
 
 import keras
 import numpy as np
@@ -313,31 +314,64 @@ class DivergenceGuard(keras.callbacks.Callback):
     the good checkpoints, for inspection) and keeps the message in
     `self.message` for the caller.
 
+    Cost. The guard looks at the logs every `check_every` batches and at the
+    end of every epoch (the epoch's mean losses are non-finite as soon as one
+    batch's was, so nothing is missed, only noticed later). It is
+    `async_safe`: on JAX and PyTorch, when no other callback needs the logs
+    every batch (`verbose=0`), Keras then reads the losses in a worker thread
+    instead of waiting for each step's result on the main thread (TensorFlow
+    always waits). The model is saved at the end of the epoch in which the
+    divergence was seen, on the main thread, with the weights as they are
+    then (a few steps past the bad batch when checks are asynchronous).
+
     Args:
         directory: str or None. Where to write `diverged.keras`; None saves nothing.
             Defaults to None.
+        check_every: int. Check the batch logs every this many batches (1:
+            every batch; the epoch end is always checked). Defaults to 1.
     """
 
-    def __init__(self, directory: str | None = None):
+    async_safe = True
+
+    def __init__(self, directory: str | None = None, check_every: int = 1):
         super().__init__()
+        if isinstance(check_every, bool) or not isinstance(check_every, int) or check_every < 1:
+            raise ValueError(f"check_every must be a positive int. Received: check_every={check_every!r}")
         self.directory = directory
+        self.check_every = check_every
         self.epoch = 0
         self.message: str | None = None
         self.saved_path: str | None = None
+        self._lock = threading.Lock()
+        self._found: tuple[int, list[str]] | None = None  # (batch, losses) of this epoch
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
+        # Runs in a worker thread under async dispatch (several may overlap).
+        if self.message or (batch + 1) % self.check_every:
+            return
+        bad = _non_finite(logs)
+        if bad:
+            with self._lock:
+                if self._found is None or batch < self._found[0]:
+                    self._found = (batch, bad)
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        # Keras has waited for every asynchronous batch check by now.
         if self.message:
             return
-        bad = sorted(k for k, v in _finite_logs(logs).items() if not math.isfinite(v))
-        if not bad:
-            return
-        self.message = (
-            f"Training diverged: {', '.join(bad)} became non-finite at epoch {self.epoch + 1}, "
-            f"batch {batch + 1}."
-        )
+        if self._found is not None:
+            batch, bad = self._found
+            where = f"at epoch {epoch + 1}, batch {batch + 1}"
+        else:
+            bad = _non_finite(logs)
+            if not bad:
+                return
+            where = f"in epoch {epoch + 1} (seen in its mean losses)"
+        self.message = f"Training diverged: {', '.join(bad)} became non-finite {where}."
         self.model.stop_training = True
         if self.directory:
             os.makedirs(self.directory, exist_ok=True)
@@ -346,3 +380,8 @@ class DivergenceGuard(keras.callbacks.Callback):
             self.message += f" The diverged model is in {self.saved_path}; the last good checkpoint is untouched."
         self.message += " Try a lower learning rate, another loss, or a smaller batch."
         print(f"\n{self.message}", flush=True)
+
+
+def _non_finite(logs) -> list[str]:
+    """The names of the non-finite values in `logs`, sorted."""
+    return sorted(k for k, v in _finite_logs(logs).items() if not math.isfinite(v))

@@ -76,6 +76,7 @@ def evaluate(
     kid_subset_size: int = 1000,
     is_splits: int = 10,
     cas_epochs: int = 5,
+    cache: dict | None = None,
 ) -> dict:
     """Evaluate a generative model against real data; returns numbers with their provenance.
 
@@ -100,6 +101,10 @@ def evaluate(
         kid_subset_size: int. Defaults to `1000` (capped at n with a warning).
         is_splits: int. Inception Score splits. Defaults to `10`.
         cas_epochs: int. CAS classifier epochs. Defaults to `5`.
+        cache: dict or None. Where the real images' features are kept between calls,
+            keyed by what they depend on (data set, split, `num_samples`, `seed`,
+            extractor): pass the same dict to several calls (as `compare_checkpoints`
+            does) to extract them once. Defaults to None (extract every time).
 
     Returns:
         dict: the metric values (`fid`, `is`, `is_std`, `kid`, `kid_std` with `kid_units`, `precision`,
@@ -128,7 +133,12 @@ def evaluate(
     if needs_features or "is" in metrics:
         fake_feats, fake_probs = ext.outputs(fake)
     if needs_features:
-        real_feats = ext.features(real)
+        key = (name if isinstance(dataset, str) else id(dataset), split, num_samples, seed, id(ext))
+        cache = {} if cache is None else cache
+        if key not in cache:
+            # Holding ext and dataset keeps their ids from being reused while cached.
+            cache[key] = (ext.features(real), ext, dataset)
+        real_feats = cache[key][0]
     if "fid" in metrics:
         fid_small_sample_warning(min(num_samples, len(real)), real_feats.shape[1])
         fid = FID(ext)
@@ -176,8 +186,14 @@ def evaluate_checkpoint(path, dataset="fashion_mnist", **kwargs) -> dict:
 
 
 def compare_checkpoints(paths, dataset="fashion_mnist", **kwargs) -> list[dict]:
-    """`evaluate_checkpoint` on each path with the same settings (same seed, n, extractor)."""
-    return [evaluate_checkpoint(p, dataset, **kwargs) for p in paths]
+    """`evaluate_checkpoint` on each path with the same settings (same seed, n, extractor).
+
+    The real images' features are extracted once, for the first checkpoint (`evaluate`'s
+    `cache`), and reused for the others.
+    """
+    cache = kwargs.pop("cache", None)
+    cache = {} if cache is None else cache
+    return [evaluate_checkpoint(p, dataset, cache=cache, **kwargs) for p in paths]
 
 
 DEFAULT_COLUMNS = ("checkpoint", "model", "fid", "is", "is_std", "kid", "kid_std", "precision", "recall", "cas",

@@ -124,3 +124,25 @@ def test_divergence_guard_stops_saves_and_names_the_loss(tmp_path, capsys):
     keras.saving.load_model(tmp_path / "diverged.keras")
     # The non-finite epoch is not written as a good checkpoint.
     assert not (tmp_path / "last.keras").exists()
+
+
+@pytest.mark.parametrize("check_every, where", [(1, "at epoch 1, batch 2"), (8, "in epoch 1 (seen in its mean")])
+def test_divergence_guard_checks_every_n_batches_and_at_epoch_end(tmp_path, check_every, where):
+    model = tiny("gan", seed=0)
+    x, _ = fake_data(model, n=64)
+    x[16:32] = np.nan  # batch 2 of 4; with check_every=8 only the epoch's mean losses show it
+    guard = cb.DivergenceGuard(str(tmp_path), check_every=check_every)
+    history = model.fit(x, epochs=3, batch_size=16, shuffle=False, verbose=0, callbacks=[guard])
+    assert len(history.history["d_loss"]) == 1
+    assert where in guard.message and "d_loss" in guard.message
+    # Saved at the epoch's end, on the main thread: the weights the model ended with
+    # (on JAX, after Keras has written the jitted state back to the variables).
+    saved = keras.saving.load_model(tmp_path / "diverged.keras")
+    for a, b in zip(saved.weights, model.weights):
+        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+
+
+@pytest.mark.parametrize("check_every", [0, 1.5, True])
+def test_divergence_guard_rejects_bad_check_every(check_every):
+    with pytest.raises(ValueError, match="check_every"):
+        cb.DivergenceGuard(check_every=check_every)

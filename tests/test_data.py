@@ -221,7 +221,7 @@ def test_folder_grey_unlabelled_and_errors(tmp_path):
 def test_image_dataset_batches_every_image_once_per_epoch():
     images = np.arange(10, dtype="float32").reshape(10, 1, 1, 1)
     labels = np.arange(10, dtype="int32")
-    ds = data.ImageDataset(images, labels, batch_size=4, seed=0)
+    ds = data.ImageDataset(images, labels, batch_size=4, seed=0, drop_remainder=False)
     assert len(ds) == 3
     for _ in range(2):
         seen = np.concatenate([ds[i][1] for i in range(len(ds))])
@@ -231,8 +231,25 @@ def test_image_dataset_batches_every_image_once_per_epoch():
     assert len(data.ImageDataset(images, batch_size=4, drop_remainder=True)) == 2
 
 
+def test_image_dataset_drops_the_ragged_batch_when_shuffling():
+    images = np.arange(10, dtype="float32").reshape(10, 1, 1, 1)
+    ds = data.ImageDataset(images, batch_size=4, seed=0)  # drop_remainder=None: drop when shuffling
+    assert len(ds) == 2 and ds.drop_remainder
+    left_out = set()
+    for _ in range(20):
+        seen = np.concatenate([ds[i][0] for i in range(len(ds))]).ravel()
+        assert len(seen) == 8 and len(set(seen.tolist())) == 8  # full batches of distinct images
+        left_out |= set(range(10)) - set(seen.astype(int).tolist())
+        ds.on_epoch_end()
+    assert left_out == set(range(10)), "a new order every epoch leaves out different images"
+    # Kept without shuffling (one epoch sees every image) and when no full batch exists.
+    assert len(data.ImageDataset(images, batch_size=4, shuffle=False)) == 3
+    assert len(data.ImageDataset(images, batch_size=16)) == 1
+
+
 def test_image_dataset_trains_a_model():
     model = tiny("gan", seed=0)
     x = np.random.default_rng(0).uniform(-1, 1, (40, *model.image_shape)).astype("float32")
     model.fit(data.ImageDataset(x, batch_size=16, seed=0), epochs=2, verbose=0)
-    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 2 * 3
+    # 40 images in batches of 16: the shuffled dataset skips the ragged 8.
+    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 2 * 2

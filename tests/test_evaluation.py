@@ -86,19 +86,25 @@ def test_evaluate_records_provenance_and_warns_on_small_fid():
 
 
 @pytest.mark.skipif(not HAVE_FASHION, reason="Fashion-MNIST not installed")
-def test_checkpoints_and_tables(tmp_path):
+def test_checkpoints_and_tables(tmp_path, monkeypatch):
     paths = []
     for seed in (0, 1):
         model = tiny("dcgan", seed=seed)
         model.generate(2)
         paths.append(str(tmp_path / f"m{seed}.keras"))
         model.save(paths[-1])
-    rows = compare_checkpoints(paths, "fashion_mnist", metrics=("kid",), num_samples=200, kid_subsets=5,
-                               kid_subset_size=100)
+    extractor = ganzoo.metrics.feature_extractor("fashion_mnist")
+    real_batches = []  # `features` extracts the real images (generated ones go through `outputs`)
+    monkeypatch.setattr(extractor, "features", lambda images: real_batches.append(len(images))
+                        or type(extractor).features(extractor, images))
+    settings = {"metrics": ("kid",), "num_samples": 200, "kid_subsets": 5, "kid_subset_size": 100}
+    rows = compare_checkpoints(paths, "fashion_mnist", **settings)
     assert [r["checkpoint"] for r in rows] == paths
-    single = evaluate_checkpoint(paths[0], "fashion_mnist", metrics=("kid",), num_samples=200, kid_subsets=5,
-                                 kid_subset_size=100)
-    assert single["kid"] == pytest.approx(rows[0]["kid"], rel=1e-6)
+    assert real_batches == [200], "compare_checkpoints extracted the real images more than once"
+    for path, row in zip(paths, rows):
+        single = evaluate_checkpoint(path, "fashion_mnist", **settings)
+        assert single["kid"] == pytest.approx(row["kid"], rel=1e-6)
+    assert real_batches == [200, 200, 200]
     md = format_table(rows)
     assert md.splitlines()[0].startswith("| checkpoint |") and len(md.splitlines()) == 4 and "kid" in md
     csv_text = format_table(rows, fmt="csv")

@@ -8,6 +8,16 @@ backend module provides the same two names:
   adversarial model (discriminator, generator, ...) inside `keras.Model.fit`.
 - `input_gradients(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (double backprop), for gradient penalties.
+- `inference_function(fn, variables, run_eagerly, jit_compile)`: `fn` (written
+  in keras.ops, calling Keras networks statefully) as a gradient-free function
+  compiled the way Keras compiles `predict`: `tf.function` (XLA when
+  `jit_compile`) on TensorFlow, `jax.jit` over the values of `variables` on
+  JAX, `torch.no_grad()` on PyTorch. Every call reads the variables' current
+  values, so it follows training and `load_weights`; it is traced once per
+  input shape (`run_eagerly=True` runs `fn` as it is, for debugging).
+- `moving_average(targets, sources, decay)`: `t <- decay * t + (1 - decay) * s`
+  over lists of variables (the generator's EMA); fused multi-tensor ops on
+  PyTorch, a loop of `assign` elsewhere (traced once inside the compiled step).
 """
 
 import keras
@@ -15,11 +25,13 @@ import keras
 BACKEND = keras.config.backend()
 
 if BACKEND == "tensorflow":
-    from ganzoo.backend.tensorflow import AdversarialTrainer, input_gradients
+    from ganzoo.backend.generic import moving_average
+    from ganzoo.backend.tensorflow import AdversarialTrainer, inference_function, input_gradients
 elif BACKEND == "jax":
-    from ganzoo.backend.jax import AdversarialTrainer, input_gradients
+    from ganzoo.backend.generic import moving_average
+    from ganzoo.backend.jax import AdversarialTrainer, inference_function, input_gradients
 elif BACKEND == "torch":
-    from ganzoo.backend.torch import AdversarialTrainer, input_gradients
+    from ganzoo.backend.torch import AdversarialTrainer, inference_function, input_gradients, moving_average
 else:
     raise ImportError(
         f"ganzoo trains on the 'tensorflow', 'jax' and 'torch' Keras backends. "
@@ -34,4 +46,5 @@ else:
 #: (`python benchmarks/conv_transpose.py`).
 SUBPIXEL_UPSAMPLING = BACKEND == "jax"
 
-__all__ = ["AdversarialTrainer", "BACKEND", "SUBPIXEL_UPSAMPLING", "input_gradients"]
+__all__ = ["AdversarialTrainer", "BACKEND", "SUBPIXEL_UPSAMPLING", "inference_function", "input_gradients",
+           "moving_average"]

@@ -117,3 +117,24 @@ def _current(scope, variable, old):
 
 def input_gradients(fn, x):
     return jax.grad(lambda inputs: jnp.sum(fn(inputs)))(x)
+
+
+def inference_function(fn, variables, run_eagerly=False, jit_compile=True):
+    # What Keras' JAX predict does with `stateless_call`: the variables' values
+    # are arguments of the jitted function (read at every call), never
+    # constants baked in at trace time. `fn` must read no variable outside
+    # `variables` (it would be baked in); callers pass all of a model's.
+    if run_eagerly or not jit_compile:
+        return fn
+    variables = list(variables)
+
+    def stateless(values, *inputs):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+            return fn(*inputs)
+
+    compiled = jax.jit(stateless)
+
+    def call(*inputs):
+        return compiled([v.value for v in variables], *inputs)
+
+    return call

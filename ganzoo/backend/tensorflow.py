@@ -34,3 +34,17 @@ def input_gradients(fn, x):
         tape.watch(x)
         out = fn(x)
     return tape.gradient(out, x)
+
+
+def inference_function(fn, variables, run_eagerly=False, jit_compile=False):
+    # tf.function reads the variables it captures at every call; `variables`
+    # is only needed by JAX. One trace per input shape and dtype (the inputs
+    # are converted to tensors first: NumPy arguments would be traced by value).
+    if run_eagerly:
+        return fn
+    graph = tf.function(fn, jit_compile=bool(jit_compile))
+
+    def call(*inputs):
+        return graph(*[tf.convert_to_tensor(x) for x in inputs])
+
+    return call

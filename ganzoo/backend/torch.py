@@ -13,9 +13,25 @@ from ganzoo.backend.stateful import StatefulAdversarialTrainer
 
 
 class AdversarialTrainer(StatefulAdversarialTrainer):
+    """The per-step plan (players, their parameters, what to freeze) is built at
+    the first step of each `fit` (Keras calls `make_train_function` at its
+    start) and reused: the players' variable lists are fixed during a fit."""
+
+    def make_train_function(self, force=False):
+        # A new fit (or a new compile): look the players' variables up again.
+        self._torch_plan = None
+        return super().make_train_function(force)
+
+    def train_step(self, data):
+        if getattr(self, "_torch_plan", None) is None:
+            self._torch_plan = _StepPlan(self)
+        return super().train_step(data)
+
+    def _step_players(self):
+        return self._torch_plan.players
+
     def _player_update(self, player, optimizer, x, y):
-        params = [v.value for v in player.variables]
-        frozen = self._torch_frozen(player, params)
+        params, frozen = self._torch_plan.parameters(player)
         for p in frozen:
             p.requires_grad_(False)
         try:
@@ -34,13 +50,37 @@ class AdversarialTrainer(StatefulAdversarialTrainer):
     def _no_grad(self):
         return torch.no_grad()
 
-    def _torch_frozen(self, player, params):
-        """Trainable parameters of the model outside `player` that track gradients."""
-        own = {id(p) for p in params}
-        return [
-            v.value for v in self.trainable_variables
-            if id(v.value) not in own and v.value.requires_grad
-        ]
+
+class _StepPlan:
+    """`players()` and, per player, its parameters and the trainable parameters of
+    the rest of the model that track gradients (switched off during its update).
+
+    A plain object: an attribute holding lists of variables directly would be
+    tracked by Keras as more weights of the model.
+    """
+
+    def __init__(self, model):
+        self.players = model.players()
+        self._parameters = {}
+        for player in self.players:
+            params = [v.value for v in player.variables]
+            own = {id(p) for p in params}
+            frozen = [
+                v.value for v in model.trainable_variables
+                if id(v.value) not in own and v.value.requires_grad
+            ]
+            self._parameters[player.name] = (params, frozen)
+
+    def parameters(self, player):
+        return self._parameters[player.name]
+
+
+def moving_average(targets, sources, decay):
+    """`target <- decay * target + (1 - decay) * source` for every pair, as two
+    fused multi-tensor ops (`torch._foreach_*`) instead of a loop over weights."""
+    values = [t.value for t in targets]
+    torch._foreach_mul_(values, decay)
+    torch._foreach_add_(values, torch._foreach_mul([s.value for s in sources], 1.0 - decay))
 
 
 # Under `jit_compile=True` (torch.compile), AOTAutograd cannot differentiate
@@ -58,3 +98,14 @@ def input_gradients(fn, x):
         out = fn(x)
         (grad,) = torch.autograd.grad(out.sum(), x, create_graph=recording)
     return grad
+
+
+def inference_function(fn, variables, run_eagerly=False, jit_compile=False):
+    # Eager, as Keras' torch predict is under "auto", but without recording an
+    # autograd graph. torch.compile is not applied (graph breaks on these
+    # networks; see DESIGN.md), whatever `jit_compile` says.
+    def call(*inputs):
+        with torch.no_grad():
+            return fn(*inputs)
+
+    return call

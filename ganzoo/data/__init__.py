@@ -354,7 +354,16 @@ class ImageDataset(keras.utils.PyDataset):
         batch_size: int. Defaults to 64.
         shuffle: bool. New order every epoch. Defaults to True.
         seed: int or None. Seed of the shuffling. Defaults to None.
-        drop_remainder: bool. Skip the last, smaller batch. Defaults to False.
+        drop_remainder: bool or None. Skip the last, smaller batch. None
+            (default): skip it when shuffling (and there is at least one full
+            batch), keep it otherwise. A ragged last batch has another shape,
+            so a jitted train step (JAX, TF with XLA) compiles a second time,
+            and its BatchNorm statistics come from fewer images. A GAN loses
+            nothing by skipping it when the order changes every epoch: each
+            epoch leaves out `len(images) % batch_size` different images at
+            random. Padding is not offered: repeated images would bias the
+            batch statistics and the losses. Without shuffling the remainder
+            is kept, so one epoch still sees every image. Defaults to None.
         **kwargs: `workers`, `use_multiprocessing`, `max_queue_size` of PyDataset.
 
     Example:
@@ -367,7 +376,7 @@ class ImageDataset(keras.utils.PyDataset):
     """
 
     def __init__(self, images, labels=None, batch_size: int = 64, shuffle: bool = True,
-                 seed: int | None = None, drop_remainder: bool = False, **kwargs):
+                 seed: int | None = None, drop_remainder: bool | None = None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int. Received: batch_size={batch_size!r}")
@@ -375,7 +384,9 @@ class ImageDataset(keras.utils.PyDataset):
             raise ValueError(f"images and labels differ in length. Received: {len(images)} images, "
                              f"{len(labels)} labels")
         self.images, self.labels = images, labels
-        self.batch_size, self.shuffle, self.drop_remainder = batch_size, shuffle, drop_remainder
+        if drop_remainder is None:
+            drop_remainder = shuffle and len(images) >= batch_size
+        self.batch_size, self.shuffle, self.drop_remainder = batch_size, shuffle, bool(drop_remainder)
         self._rng = np.random.default_rng(seed)
         self._order = np.arange(len(images))
         if shuffle:

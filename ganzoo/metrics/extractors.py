@@ -33,6 +33,7 @@ import os
 import keras
 import numpy as np
 
+from ganzoo.backend import inference_function
 from ganzoo.metrics.classifier import build_classifier, features_model
 
 WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
@@ -135,6 +136,12 @@ class FeatureExtractor:
         self.logit_offset = None if logit_offset is None else np.asarray(logit_offset, "float64")
         self.feature_dim = int(model.outputs[0].shape[-1])
         self.num_classes = int(model.outputs[1].shape[-1])
+        # Gradient-free and compiled as Keras compiles predict (jax.jit over the
+        # weights' values, tf.function, torch.no_grad), without predict_on_batch's
+        # per-call state bookkeeping; traced once per batch shape.
+        self._forward = inference_function(
+            lambda x: model(x, training=False), model.variables, jit_compile=model.jit_compile
+        )
 
     @property
     def preprocessing(self) -> str:
@@ -172,7 +179,7 @@ class FeatureExtractor:
         feats, heads = [], []
         for start in range(0, len(images), self.batch_size):
             x = self.prepare(images[start:start + self.batch_size])
-            f, head = self.model.predict_on_batch(x)
+            f, head = self._forward(x)
             feats.append(np.asarray(keras.ops.convert_to_numpy(f), dtype="float32"))
             heads.append(np.asarray(keras.ops.convert_to_numpy(head), dtype="float64"))
         if not feats:

@@ -54,6 +54,7 @@ from keras import ops
 
 from ganzoo import losses
 from ganzoo.augment import diff_augment, parse_policy
+from ganzoo.backend import moving_average
 from ganzoo.models.networks import positive_int, validate_image_shape
 from ganzoo.models.player import Player, PlayerModel
 
@@ -222,11 +223,14 @@ class AdversarialModel(PlayerModel):
             return
         decay = self.ema_decay(self.ema_step)
         trainable = {id(v) for v in self.generator.trainable_weights}
+        averaged, copied = ([], []), ([], [])
         for target, source in zip(self.ema_generator.weights, self.generator.weights):
-            if id(source) in trainable:
-                target.assign(decay * target + (1.0 - decay) * source)
-            else:
-                target.assign(source)
+            pairs = averaged if id(source) in trainable else copied
+            pairs[0].append(target)
+            pairs[1].append(source)
+        moving_average(*averaged, decay)
+        for target, source in zip(*copied):
+            target.assign(source)
         self.ema_step.assign(self.ema_step + 1)
 
     def restore_missing_state(self):

@@ -208,15 +208,15 @@ class InfoGAN(DCGAN):
             `(probabilities, continuous)`: NumPy `(n, num_categories)` softmax
             probabilities and `(n, num_continuous)` continuous estimates.
         """
-        probabilities, continuous = [], []
-        for start in range(0, len(images), batch_size):
-            outputs = self.q_network(images[start:start + batch_size], training=False)
-            probabilities.append(ops.convert_to_numpy(ops.softmax(outputs[0])))
-            if self.num_continuous:
-                continuous.append(ops.convert_to_numpy(outputs[1]))
-        probabilities = np.concatenate(probabilities)
-        continuous = np.concatenate(continuous) if continuous else np.zeros((len(probabilities), 0), "float32")
+        outputs = self.run_in_batches("predict_codes", self._codes_batch,
+                                      [np.asarray(images, "float32")], batch_size)
+        probabilities = outputs[0]
+        continuous = outputs[1] if self.num_continuous else np.zeros((len(probabilities), 0), "float32")
         return probabilities, continuous
+
+    def _codes_batch(self, images):
+        outputs = self.q_network(images, training=False)
+        return [ops.softmax(outputs[0]), *outputs[1:]]
 
     def get_config(self):
         return {**super().get_config(), "num_categories": self.num_categories,

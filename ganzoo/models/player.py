@@ -14,6 +14,11 @@ training steps (`training=True`) from `seed_generator`, evaluation
 `eval_seed_generator`, so validating during training leaves the training noise,
 and an exact resume, untouched. `generate` draws from NumPy (the same seed gives
 the same samples on every backend).
+
+Inference. `generate` (and InfoGAN's `predict_codes`, the VAE's `encode` and
+`decode`) run their networks through `inference(key, fn)`: without gradients and
+compiled as Keras compiles `predict` (`ganzoo.backend.inference_function`),
+traced once per batch shape and reading the current weights at every call.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo.backend import AdversarialTrainer
+from ganzoo.backend import AdversarialTrainer, inference_function
 from ganzoo.data import checks
 from ganzoo.models.conditional import is_conditional
 from ganzoo.models.networks import positive_int
@@ -77,6 +82,7 @@ class PlayerModel(SavedState, AdversarialTrainer, keras.Model):
 
     def init_trackers(self):
         self._trackers = {n: keras.metrics.Mean(name=n) for n in self.metric_names}
+        self._inference_functions = {}
         self.built = True
 
     def players(self) -> list[Player]:
@@ -192,15 +198,43 @@ class PlayerModel(SavedState, AdversarialTrainer, keras.Model):
         n = positive_int("n", n)
         return self._run_generator(self.latent_numpy(n, np.random.default_rng(seed)), batch_size)
 
+    def inference(self, key: str, fn: Callable) -> Callable:
+        """`fn(*arrays)` without gradients, compiled as Keras compiles `predict`.
+
+        `fn` is written in keras.ops and may read any variable of the model. The
+        compiled function is cached under `key` (per `run_eagerly` / `jit_compile`
+        setting), traced once per input shape, and reads the model's current
+        weights at every call. See `ganzoo.backend.inference_function`.
+        """
+        cache_key = (key, self.run_eagerly, self.jit_compile)
+        if cache_key not in self._inference_functions:
+            self._inference_functions[cache_key] = inference_function(
+                fn, self.variables, run_eagerly=self.run_eagerly, jit_compile=self.jit_compile
+            )
+        return self._inference_functions[cache_key]
+
+    def run_in_batches(self, key: str, fn: Callable, arrays: list, batch_size: int = 256):
+        """`inference(key, fn)` over `arrays` (NumPy, same length) in batches.
+
+        Returns:
+            The outputs as NumPy arrays concatenated over the batches, in the
+            structure `fn` returns (an array, or a list of arrays).
+        """
+        run = self.inference(key, fn)
+        outputs = [
+            keras.tree.map_structure(ops.convert_to_numpy, run(*[a[s:s + batch_size] for a in arrays]))
+            for s in range(0, len(arrays[0]), batch_size)
+        ]
+        return keras.tree.map_structure(lambda *parts: np.concatenate(parts), *outputs)
+
     def _run_generator(self, inputs, batch_size: int) -> np.ndarray:
         inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        n = len(inputs[0])
-        out = []
-        for start in range(0, n, batch_size):
-            chunk = [a[start:start + batch_size] for a in inputs]
-            images = self.sample_generator(chunk if len(chunk) > 1 else chunk[0], training=False)
-            out.append(ops.convert_to_numpy(self.to_image_range(images)).astype("float32"))
-        return np.clip(np.concatenate(out), -1.0, 1.0)
+        images = self.run_in_batches("generate", self._generate_batch, inputs, batch_size)
+        return np.clip(images.astype("float32"), -1.0, 1.0)
+
+    def _generate_batch(self, *inputs):
+        images = self.sample_generator(list(inputs) if len(inputs) > 1 else inputs[0], training=False)
+        return self.to_image_range(images)
 
     def to_image_range(self, outputs):
         """Map the sampling network's output to [-1, 1] (identity for tanh outputs)."""

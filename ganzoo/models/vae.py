@@ -170,18 +170,14 @@ class VAE(PlayerModel):
         return self.decoder(inputs, training=training)
 
     # ---- using a trained model ------------------------------------------------
-    def _batched(self, fn, arrays, batch_size=256):
-        n = len(arrays[0])
-        return np.concatenate([
-            ops.convert_to_numpy(fn([a[s:s + batch_size] for a in arrays]))
-            for s in range(0, n, batch_size)
-        ])
-
     def encode(self, x, labels=None):
         """Posterior mean and log-variance of z for images `x` (NumPy, `(n, latent_dim)` each)."""
         arrays = self._with_labels(np.asarray(x, "float32"), labels)
-        stats = self._batched(lambda a: self.encoder(a if len(a) > 1 else a[0], training=False), arrays)
+        stats = self.run_in_batches("encode", self._encode_batch, arrays)
         return stats[:, : self.latent_dim], stats[:, self.latent_dim:]
+
+    def _encode_batch(self, *inputs):
+        return self.encoder(list(inputs) if len(inputs) > 1 else inputs[0], training=False)
 
     def decode(self, z, labels=None):
         """Decoder means for latent vectors `z`, as images in [-1, 1]."""
