@@ -311,7 +311,7 @@ def shipped_section(name, model, reference):
     for target, met, detail in targets:
         lines.append(f"- {'Met' if met else '**Missed**'}: {target} ({detail}).")
     if any(not met for _, met, _ in targets):
-        lines += ["", '!!! warning "Why a target is missed"', "    " + shipped_why(entry, r)]
+        lines += ["", '!!! warning "Why a target is missed"', "    " + shipped_why(name, entry, r)]
     lines += ["", f"Stored as float16: validation FID {entry['validation_fid_float32']:.3f} in float32, "
               f"{entry['validation_fid_float16']:.3f} as shipped.", ""]
     lines += recipe_lines(r)
@@ -320,16 +320,19 @@ def shipped_section(name, model, reference):
     return lines
 
 
-def shipped_why(entry, recipe):
-    """What the record says about a missed target: budget-bound or converged."""
+def shipped_why(name, entry, recipe):
+    """What the record says about a missed target: budget-bound or converged, plus the
+    model's own note (NOTES)."""
     t = entry["train"]
-    if t["epochs_run"] < recipe["epochs"] and t["epochs"] == t["epochs_run"]:
-        return (f"The run reached its {recipe['max_minutes']:g}-CPU-minute budget after {t['epochs_run']} of the "
-                f"recipe's {recipe['epochs']} epochs, with the validation FID still falling at the last epoch "
-                "(the plot): the model is not converged, and a longer run is the first thing to try. The gap to "
-                "the floor is also the gap of a 2-core CPU budget to the hours-long GPU runs of published results.")
+    note = f" {NOTES[name]}" if name in NOTES else ""
+    if t["epochs"] == t["epochs_run"]:  # the best checkpoint is the last epoch run
+        stopped = (f"reached its {recipe['max_minutes']:g}-CPU-minute budget after {t['epochs_run']} epochs"
+                   if t["cpu_seconds"] / 60 >= recipe["max_minutes"] else f"ran its {t['epochs_run']} epochs")
+        return (f"The run {stopped}, with the validation FID still falling at the last epoch (the plot): the "
+                "model is not converged, and a longer run is the first thing to try. The gap to the floor is "
+                "also the gap of a 2-core CPU budget to the hours-long GPU runs of published results." + note)
     return (f"The validation FID stopped improving at epoch {t['epochs']} of {t['epochs_run']} (the plot): "
-            "the recipe, not the budget, limits this model.")
+            "the recipe, not the budget, limits this model." + note)
 
 
 def recipe_lines(recipe):
