@@ -50,12 +50,14 @@ def test_round_trip_restores_weights_and_optimizers(name, tmp_path):
 
     # Training continues from where it stopped: the same next steps (same data
     # in the same order, same noise, same Adam moments) give the same state. "The
-    # same" up to float round-off: two compiled copies of one step may sum in a
-    # different order, and GAN updates (a LeakyReLU input near zero, a gradient
-    # penalty's double backprop) can enlarge a last-bit difference within a few
-    # steps (seen once on CI for wgan_gp: 1% of one Adam moment). So each variable
-    # must match to 2% of how far the continued training moved it; a state that
-    # was not restored (zeroed moments, other noise) misses by about 100%.
+    # same" up to float round-off and what GAN updates make of it: two compiled
+    # copies of one step may sum in a different order, and a LeakyReLU input within
+    # round-off of zero flips its slope, which a gradient penalty's double backprop
+    # turns into a jump in the gradient. Seen in full-suite runs for wgan_gp: an
+    # Adam moment off by 1% (CI) and by 11.5% of how far training moved it (here).
+    # A state that was not restored misses by 110-250% (zeroed moments, advanced
+    # noise; measured for dcgan, wgan_gp and vae), so each variable must match to
+    # 30% of how far the continued training moved it.
     start = values(model.optimizer.variables) + values(model.weights)
     x, y = fake_data(model, n=32, seed=3)
     for m in (model, restored):
@@ -67,7 +69,7 @@ def test_round_trip_restores_weights_and_optimizers(name, tmp_path):
     theirs = values(restored.optimizer.variables) + values(restored.weights)
     for path, s0, a, b in zip(paths, start, ours, theirs):
         moved = np.linalg.norm(a - s0)
-        assert np.linalg.norm(a - b) <= 0.02 * moved + 1e-6, (path, np.linalg.norm(a - b), moved)
+        assert np.linalg.norm(a - b) <= 0.3 * moved + 1e-6, (path, np.linalg.norm(a - b), moved)
 
 
 def test_round_trip_keeps_constructor_config(tmp_path):
