@@ -6,7 +6,7 @@ backward pass (gradients with respect to the input and the kernel) of
 
 - ``plain``: `keras.ops.conv_transpose(x, k, 2, padding="same")`, Keras' layer;
 - ``subpixel``: the same function as a 3x3 convolution to 4x the filters plus
-  depth-to-space (`ganzoo.models.networks.subpixel_kernel`), which
+  depth-to-space (`ganzoo.models.networks.subpixel_conv_transpose`), which
   `ganzoo.models.networks.Conv2DTranspose` uses where `ganzoo.backend.SUBPIXEL_UPSAMPLING`
   is set.
 
@@ -75,11 +75,11 @@ def worker(threads, rounds, reps):
     from keras import ops
 
     _set_threads_after_import(backend, threads)
-    from ganzoo.models.networks import depth_to_space, subpixel_kernel
+    from ganzoo.models.networks import subpixel_conv_transpose
 
     forms = {
         "plain": lambda x, k: ops.conv_transpose(x, k, 2, padding="same"),
-        "subpixel": lambda x, k: depth_to_space(ops.conv(x, subpixel_kernel(k), strides=1, padding="same")),
+        "subpixel": subpixel_conv_transpose,
     }
     rng = np.random.default_rng(0)
     results = []

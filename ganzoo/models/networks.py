@@ -199,13 +199,19 @@ def depth_to_space(x, block: int = 2):
     return ops.reshape(x, (-1, h * block, w * block, c))
 
 
+def subpixel_conv_transpose(x, kernel):
+    """`ops.conv_transpose(x, kernel, 2, padding="same")` for a `(4, 4, filters, in)`
+    kernel, computed as a 3x3 stride-1 convolution plus depth-to-space."""
+    return depth_to_space(ops.conv(x, subpixel_kernel(kernel), strides=1, padding="same"))
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class Conv2DTranspose(layers.Conv2DTranspose):
     """`keras.layers.Conv2DTranspose`, the same function, faster on JAX.
 
     A stride-2, kernel-4, "same", channels-last transposed convolution with more
     than 3 filters is computed on JAX as a 3x3 convolution plus depth-to-space
-    (`subpixel_kernel`): the kernel gradient of XLA's CPU transposed convolution is
+    (`subpixel_conv_transpose`): the kernel gradient of XLA's CPU transposed convolution is
     the slowest op of a DCGAN step there (see `benchmarks/conv_transpose.py`).
     The variables are those of the Keras layer (the kernel is rearranged at call
     time), and so is the class name, so the layer names and the weights in
@@ -225,7 +231,7 @@ class Conv2DTranspose(layers.Conv2DTranspose):
     def call(self, inputs):
         if not self.subpixel:
             return super().call(inputs)
-        outputs = depth_to_space(ops.conv(inputs, subpixel_kernel(self.kernel), strides=1, padding="same"))
+        outputs = subpixel_conv_transpose(inputs, self.kernel)
         if self.use_bias:
             outputs = ops.add(outputs, self.bias)
         return outputs if self.activation is None else self.activation(outputs)
