@@ -169,9 +169,11 @@ def test_cgan_samples_follow_the_requested_labels():
     images, labels = ganzoo.data.load("fashion_mnist", "train")
     oracle = LogisticRegression(max_iter=1000).fit(pixels(images[:5000]), labels[:5000])
     model = ganzoo.get("cgan", preset="tiny", base_filters=16, seed=0)
-    model.fit(images[:64 * 300], labels[:64 * 300], epochs=1, batch_size=64, verbose=0)
+    # 600 steps, not 300: fit's unseeded shuffle makes runs differ, and after 300 steps the
+    # accuracy ranged 0.24-0.63 (JAX, same seed; CI drew the 0.24). After 600: 0.60-0.78.
+    model.fit(images[:64 * 600], labels[:64 * 600], epochs=1, batch_size=64, verbose=0)
     wanted = np.arange(500) % 10
     accuracy = np.mean(oracle.predict(pixels(model.generate(500, labels=wanted, seed=2))) == wanted)
     print(f"cGAN samples classified as their requested label: {accuracy:.3f} (chance 0.1)")
-    # 2.5x chance: a conditional generator that ignored its labels would score ~0.1.
-    assert accuracy > 0.25
+    # 3x chance: a conditional generator that ignored its labels would score ~0.1 (sd 0.013).
+    assert accuracy > 0.3
