@@ -6,6 +6,11 @@ compiles it as usual, and loads every trained network: the generator, the
 discriminator (so `fit` continues from them), the generator's moving average
 where the recipe keeps one, InfoGAN's Q network, a VAE's encoder and decoder.
 
+A model trained with `ema` ships its averaged generator only: that is the
+network that samples, and storing the raw generator as well would double the
+largest part of the file. The generator starts from the average, so `fit`
+continues from the averaged weights rather than from the last raw step.
+
 Nothing is downloaded: the files live in `ganzoo/pretrained/`, one `.npz` per
 model and data set, listed in `manifest.json` with its SHA-256, which is checked
 before the file is read. Weights are stored as float16 and loaded as float32 (the
@@ -141,14 +146,18 @@ def load_into(model, model_name: str, weights: str, given: dict[str, Any] | None
     record = entry(model_name, weights)
     arrays = _read_verified(os.path.join(DIRECTORY, record["file"]), record["sha256"])
     given = given or {}
+    stored = record["networks"]
+    sources = {network: network for network in stored}  # model attribute -> stored network
+    if "generator" not in stored and "ema_generator" in stored:
+        sources = {"generator": "ema_generator", **sources}  # only the average was stored
     present = {}
-    for network in record["networks"]:
+    for network, source in sources.items():
         target = getattr(model, network, None) if network in NETWORKS else None
         if network == "ema_generator" and target is None:
             continue  # built with ema=None: sample from the trained generator itself
         if target is None:
             raise _mismatch_error(model_name, weights, record, given, f"it has no {network}")
-        values = [arrays[f"{network}/{i:03d}"] for i in range(record["networks"][network])]
+        values = [arrays[f"{source}/{i:03d}"] for i in range(stored[source])]
         if len(values) != len(target.weights) or any(
                 tuple(v.shape) != tuple(w.shape) for v, w in zip(values, target.weights)):
             shapes = [tuple(w.shape) for w in target.weights]
@@ -185,10 +194,11 @@ def write(model, model_name: str, weights: str, info: dict, directory: str | Non
 
     directory = directory or DIRECTORY
     arrays, counts = {}, {}
+    averaged = getattr(model, "ema_generator", None) is not None
     for network in NETWORKS:
         target = getattr(model, network, None)
-        if target is None:
-            continue
+        if target is None or (network == "generator" and averaged):
+            continue  # with an EMA, only the averaged generator is stored
         counts[network] = len(target.weights)
         for i, variable in enumerate(target.weights):
             value = ops.convert_to_numpy(variable)
