@@ -154,7 +154,8 @@ def get(
         weights: str or None. Shipped trained weights to load, e.g.
             `"fashion_mnist"` (see `ganzoo.list_weights()`): every trained network
             (generator, discriminator, EMA copy, ...) is loaded, so `fit` continues
-            from them, and the constructor arguments default to those the weights
+            from them (with an EMA, only the average ships and the generator starts
+            from it), and the constructor arguments default to those the weights
             were trained with. Arguments that change a network's shape raise
             `ValueError`. Defaults to `None` (random initial weights).
         **kwargs: Constructor arguments; they override the preset's.
