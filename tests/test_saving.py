@@ -4,8 +4,13 @@ Each backend's run of the suite loads files saved by the other two backends,
 so the three runs together cover all six directions.
 """
 
+import glob
+import hashlib
+import importlib.metadata
 import json
 import os
+import shutil
+import tempfile
 
 import keras
 import numpy as np
@@ -107,10 +112,40 @@ json.dump(meta, open(os.path.join(out, "meta.json"), "w"))
 """
 
 
+def _files_key(backend: str) -> str:
+    """A hash of everything that shapes SAVE_ALL's files on `backend`: the script, ganzoo's
+    sources, the test helpers and the installed versions of the libraries."""
+    digest = hashlib.sha256(f"{backend}\n{SAVE_ALL}".encode())
+    for dist in ("keras", "jax", "jaxlib", "tensorflow-cpu", "tensorflow", "torch", "numpy", "h5py"):
+        try:
+            digest.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    package = os.path.dirname(ganzoo.__file__)
+    sources = sorted(glob.glob(os.path.join(package, "**", "*.py"), recursive=True))
+    for path in [*sources, os.path.join(os.path.dirname(__file__), "helpers.py")]:
+        with open(path, "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="module", params=[b for b in BACKENDS if b != BACKEND])
 def saved_elsewhere(request, tmp_path_factory):
-    out = str(tmp_path_factory.mktemp(f"saved_on_{request.param}"))
-    run_python(SAVE_ALL.format(out=out), backend=request.param)
+    # The suite's three backend runs each need the other two backends' files, so each set
+    # would be made twice (a subprocess of 70-150 s). It is made once per code version,
+    # into a folder named by `_files_key`, and the later runs load it from there.
+    cache = os.environ.get("GANZOO_TEST_CACHE") or os.path.join(tempfile.gettempdir(), "ganzoo-tests")
+    out = os.path.join(cache, f"saved_on_{request.param}-{_files_key(request.param)}")
+    if not os.path.exists(os.path.join(out, "meta.json")):
+        fresh = str(tmp_path_factory.mktemp(f"saved_on_{request.param}"))
+        run_python(SAVE_ALL.format(out=fresh), backend=request.param)
+        os.makedirs(cache, exist_ok=True)
+        partial = f"{out}.{os.getpid()}"
+        shutil.copytree(fresh, partial)
+        try:
+            os.rename(partial, out)  # whole or not at all
+        except OSError:  # another process got there first
+            shutil.rmtree(partial)
     with open(os.path.join(out, "meta.json")) as f:
         return request.param, out, json.load(f)
 
