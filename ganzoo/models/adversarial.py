@@ -106,6 +106,10 @@ class TwoPlayerModel(PlayerModel):
             jit_compile, steps_per_execution, run_eagerly,
         )
 
+    def call(self, inputs, training=False):
+        """The generator's output for its `inputs`."""
+        return self.generator(inputs, training=training)
+
     @property
     def d_optimizer(self) -> keras.optimizers.Optimizer:
         return self._optimizer_for("discriminator")
@@ -289,9 +293,6 @@ class AdversarialModel(TwoPlayerModel):
         self.ema_step.assign(math.ceil((10.0 * self.ema - 1.0) / (1.0 - self.ema)) + 1)
 
     # ---- Keras plumbing ---------------------------------------------------
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
     def get_config(self):
         return {
             "name": self.name,

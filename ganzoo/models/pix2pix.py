@@ -297,9 +297,6 @@ class Pix2Pix(TwoPlayerModel):
         )
 
     # ---- Keras plumbing ---------------------------------------------------
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
     def get_config(self):
         return {
             "name": self.name,
