@@ -119,7 +119,6 @@ class TwoPlayerModel(PlayerModel):
         return self._optimizer_for("generator")
 
 
-
 class AdversarialModel(TwoPlayerModel):
     """Base class of the zoo's GANs: image_shape, latent noise, losses, optimizers.
 
