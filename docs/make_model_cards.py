@@ -123,6 +123,19 @@ CARDS = {
         "summary": "The `vae` networks; the encoder sees one-hot label maps joined to the image, the "
                    "decoder sees z joined with the one-hot label. Fixed N(0, I) prior.",
     },
+    "pix2pix": {
+        "objective": [r"\min_D \; \tfrac{1}{2}\big(\mathbb{E}_{x,y}[-\log D(x, y)] + "
+                      r"\mathbb{E}_{x}[-\log(1 - D(x, G(x)))]\big)",
+                      r"\min_G \; \mathbb{E}_{x}[-\log D(x, G(x))] + \lambda\, \mathbb{E}_{x,y}\lVert y - G(x) "
+                      r"\rVert_1, \quad \lambda = 100"],
+        "paper": "Isola, Zhu, Zhou & Efros, *Image-to-Image Translation with Conditional Adversarial Networks*, "
+                 "CVPR 2017",
+        "arxiv": "1611.07004",
+        "summary": "U-Net generator: stride-2 4x4 convolutions down (28 -> 14 -> 7: depth 2), transposed "
+                   "convolutions up, each decoder stage joined to the encoder stage of its size; dropout 0.5 "
+                   "on the inner decoder layers is its only noise. PatchGAN discriminator on the input joined "
+                   "to the target or the translation: one logit per patch (7x7 at 28x28).",
+    },
 }
 
 # Why a target was missed, written after looking at the run (see results.json). Keyed by
@@ -363,6 +376,8 @@ def card(name, results, reference):
     lines += architecture(model) + [""]
     lines += ['??? note "Default hyper-parameters (from the code)"', ""]
     lines += ["    " + row for row in hyperparameters(model)] + [""]
+    if spec.task == "translation":  # no samples to draw: no recipe, shipped weights or short-budget run
+        return lines + translation_section(name)
     lines += shipped_section(name, model, reference)
     entry = results["models"].get(name)
     if entry is not None:
@@ -399,6 +414,21 @@ def card(name, results, reference):
     lines += ["Made by (from the repository root; the whole table is one run):", "",
               f"```bash\n{entry['command']}\n```", ""]
     return lines
+
+
+def translation_section(name):
+    """The card's part for an image-to-image model: how to train and use it; no measured figures yet."""
+    return ["### Training and use", "",
+            "A translation model: it maps input images to target images (`model.translate(inputs)`) and "
+            "draws no samples, so it has no sample grid, no recipe and no shipped weights, and the short-budget "
+            "run above does not include it. It is trained from Python on a paired data set:", "",
+            f"```python\nimport ganzoo\nedges, images = ganzoo.data.load(\"fashion_mnist_edges\", \"train\")\n"
+            f"model = ganzoo.get(\"{name}\")\nmodel.fit(edges, images, epochs=5, batch_size=64)\n"
+            f"test_edges, test_images = ganzoo.data.load(\"fashion_mnist_edges\", \"test\")\n"
+            f"l1 = abs(model.translate(test_edges) - test_images).mean()\n```", "",
+            '!!! warning "Not measured yet"',
+            "    No trained run of this model has been recorded: the L1 and domain FID of its translations "
+            "against the test images are still to be measured (issue 15).", ""]
 
 
 def page(results, reference):
@@ -450,6 +480,8 @@ def page(results, reference):
 
 def shipped_table(reference):
     """The shipped weights' results, best FID first, with the floor and the targets."""
+    import ganzoo
+
     models = reference.get("models", {})
     if not models:
         return []
@@ -476,7 +508,7 @@ def shipped_table(reference):
                     f"{'real CAS ' + format(reference['cas_real'], '.3f') if reference.get('cas_real') else '–'} "
                     "| – | – |")
     rows.append("")
-    missing = [n for n in CARDS if n not in models]
+    missing = [n for n in CARDS if n not in models and ganzoo.registry.spec(n).task == "generation"]
     if missing:
         rows += [f"Not trained yet (recipes recorded, runs not made): {', '.join(missing)}. Their cards show "
                  "the short-budget run below.", ""]

@@ -282,6 +282,13 @@ def _check_names(args):
             f"Model {args.model!r} has no preset {args.preset!r}.{_did_you_mean(args.preset, model_spec.presets)} "
             f"Available presets: {', '.join(sorted(model_spec.presets))}. Received: --preset {args.preset}"
         )
+    if model_spec.task == "translation":
+        raise CLIError(
+            f"{args.model!r} is an image-to-image translation model: it trains on pairs (input images, "
+            f"target images), which `ganzoo train` does not handle. Train it from Python: "
+            f"`inputs, targets = ganzoo.data.load('fashion_mnist_edges'); model = ganzoo.get({args.model!r}); "
+            f"model.fit(inputs, targets)`."
+        )
     try:
         ganzoo.data.check_name(args.dataset)
     except ValueError as e:
@@ -418,8 +425,13 @@ def cmd_sample(args) -> int:
     _header()
     from ganzoo import callbacks as cb
     from ganzoo.models import is_conditional
+    from ganzoo.registry import task_of
 
-
+    if task_of(model) == "translation":
+        raise CLIError(
+            f"{name!r} translates input images to target images and has no samples to draw: load it "
+            f"in Python and call model.translate(inputs) (keras.saving.load_model for a checkpoint)."
+        )
     num_classes = model.num_classes if is_conditional(model) else None
     columns = args.columns
     if labels is not None and not num_classes:
@@ -468,8 +480,13 @@ def cmd_info(args) -> int:
     if not args.weights:
         row("saved", f"{metadata.get('date_saved', '?')} with Keras {metadata.get('keras_version', '?')}")
     row("image shape", tuple(model.image_shape))
-    row("latent dim", model.latent_dim)
     from ganzoo.models import is_conditional
+    from ganzoo.registry import task_of
+
+    if task_of(model) == "translation":
+        row("input shape", tuple(model.input_image_shape))
+    else:
+        row("latent dim", model.latent_dim)
 
     if is_conditional(model):
         row("classes", model.num_classes)

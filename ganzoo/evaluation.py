@@ -21,6 +21,7 @@ from ganzoo.metrics.distances import precision_recall
 from ganzoo.metrics.extractors import feature_extractor
 from ganzoo.metrics.streaming import FID, KID, InceptionScore
 from ganzoo.models.conditional import is_conditional
+from ganzoo.registry import task_of
 
 METRICS = ("fid", "is", "kid", "precision_recall", "cas")
 FID_MIN_SAMPLES = 2048
@@ -119,6 +120,12 @@ def evaluate(
     ```
     """
     metrics = _check_metrics(metrics)
+    if task_of(model) == "translation":
+        raise ValueError(
+            f"{type(model).__name__} translates images; evaluate() scores samples drawn with generate(n). "
+            "Compare its translations with the true target images instead, e.g. the L1 distance "
+            "`abs(model.translate(inputs) - targets).mean()`. Received: a translation model"
+        )
     if num_samples < 2:
         raise ValueError(f"num_samples must be >= 2. Received: num_samples={num_samples}")
     name, real, labels = _real_data(dataset, split)

@@ -44,6 +44,11 @@ class ModelSpec:
     description: str
     presets: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @property
+    def task(self) -> str:
+        """`"generation"` (samples with `generate`) or `"translation"` (`translate`)."""
+        return task_of(self.cls)
+
 
 def register(
     name: str,
@@ -84,11 +89,29 @@ def register(
     return decorator
 
 
-def list_models(pattern: str = "*") -> list[str]:
-    """Names of the registered models, sorted, filtered by an fnmatch pattern.
+TASKS = ("generation", "translation")
+
+
+def task_of(model: Any) -> str:
+    """What a model (instance or class) is for, as it declares in its `task` attribute.
+
+    Returns:
+        `"generation"`: `generate(n)` draws images (the GANs and VAEs);
+        `"translation"`: `translate(images)` maps input images to target images
+        (pix2pix); it has no `generate`.
+    """
+    cls = model if isinstance(model, type) else type(model)
+    return getattr(cls, "task", "generation")
+
+
+def list_models(pattern: str = "*", task: str | None = None) -> list[str]:
+    """Names of the registered models, sorted, filtered by an fnmatch pattern and a task.
 
     Args:
         pattern: str. A shell-style pattern such as `"*gan*"`. Defaults to `"*"`.
+        task: str or None. Only models of this task: `"generation"` (they
+            sample with `generate`) or `"translation"` (they `translate`
+            images). Defaults to None (every model).
 
     Returns:
         A sorted list of names.
@@ -96,11 +119,15 @@ def list_models(pattern: str = "*") -> list[str]:
     Example:
     ```python
     import ganzoo
-    ganzoo.list_models()          # ['acgan', 'cgan', 'dcgan', ...]
-    ganzoo.list_models("*gan")    # only names ending in "gan"
+    ganzoo.list_models()                     # ['acgan', 'cgan', 'dcgan', ...]
+    ganzoo.list_models("*gan")               # only names ending in "gan"
+    ganzoo.list_models(task="translation")   # ['pix2pix']
     ```
     """
-    return sorted(n for n in _REGISTRY if fnmatch.fnmatchcase(n, pattern))
+    if task is not None and task not in TASKS:
+        raise ValueError(f"task must be one of {', '.join(TASKS)} or None. Received: task={task!r}")
+    return sorted(n for n in _REGISTRY if fnmatch.fnmatchcase(n, pattern)
+                  and (task is None or task_of(_REGISTRY[n].cls) == task))
 
 
 def spec(name: str) -> ModelSpec:

@@ -11,6 +11,7 @@ import numpy as np
 
 import ganzoo
 from ganzoo.models import is_conditional
+from ganzoo.registry import task_of
 
 BACKENDS = ("tensorflow", "jax", "torch")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,13 +23,28 @@ def tiny(name: str, **kwargs) -> keras.Model:
     return ganzoo.get(name, preset="tiny", **kwargs)
 
 
+GENERATIVE = ganzoo.list_models(task="generation")
+
+
 def fake_data(model, n: int = 32, seed: int = 0):
-    """Random inputs matching a model: images in [-1, 1] (and labels if it is conditional)."""
+    """Random `fit(x, y)` data matching a model: images in [-1, 1] and None, class labels
+    (conditional models), or target images (translation models: x are the inputs)."""
     rng = np.random.default_rng(seed)
+    if task_of(model) == "translation":
+        inputs = rng.uniform(-1, 1, (n, *model.input_image_shape)).astype("float32")
+        return inputs, rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
     images = rng.uniform(-1, 1, (n, *model.image_shape)).astype("float32")
     if is_conditional(model):
         return images, rng.integers(0, model.num_classes, n).astype("int32")
     return images, None
+
+
+def outputs(model, n: int, seed: int) -> np.ndarray:
+    """What a model makes from a seed: `generate(n, seed=seed)`, or for a translation model
+    `translate` of `n` seeded random inputs."""
+    if task_of(model) == "translation":
+        return model.translate(fake_data(model, n, seed)[0])
+    return model.generate(n, seed=seed)
 
 
 def values(variables) -> list[np.ndarray]:

@@ -299,3 +299,16 @@ def test_conditional_models_get_the_number_of_classes_of_the_data(name):
     images = np.zeros((12, 28, 28, 1), "float32")
     model = _build_model(args, images, np.arange(12, dtype="int32"))
     assert ganzoo.models.is_conditional(model) and model.num_classes == 12
+
+
+def test_a_translation_model_is_refused_by_train_and_sample_with_a_message(tmp_path):
+    proc = ganzoo_cmd("train", "pix2pix", "--dataset", "fashion_mnist_edges", "--output", str(tmp_path / "run"))
+    assert_usage_error(proc, "image-to-image translation model", "model.fit(inputs, targets)")
+    assert not (tmp_path / "run").exists()
+    code = ("import ganzoo; ganzoo.get('pix2pix', preset='tiny').save({path!r})"
+            .format(path=str(tmp_path / "p.keras")))
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": ROOT, "KERAS_BACKEND": BACKEND},
+                   check=True, capture_output=True, timeout=240)
+    proc = ganzoo_cmd("sample", str(tmp_path / "p.keras"), "--output", str(tmp_path / "g.png"))
+    assert_usage_error(proc, "'pix2pix' translates input images", "model.translate(inputs)")
+    assert "input shape:      (28, 28, 1)" in ganzoo_cmd("info", str(tmp_path / "p.keras"), check=0).stdout

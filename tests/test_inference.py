@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import BACKEND
-from helpers import fake_data, tiny
+from helpers import GENERATIVE, fake_data, tiny
 
 import ganzoo
 from ganzoo.backend import inference_function
@@ -23,7 +23,7 @@ def eager_samples(model, n, seed):
     return np.clip(keras.ops.convert_to_numpy(images), -1.0, 1.0)
 
 
-@pytest.mark.parametrize("name", ganzoo.list_models())
+@pytest.mark.parametrize("name", GENERATIVE)  # translate: tests/test_pix2pix.py
 def test_generate_matches_eager_networks_and_follows_weights(name):
     model = tiny(name, seed=0)
     # 10 images in batches of 4: two batch shapes (4 and the last 2).

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import BACKEND
-from helpers import BACKENDS, fake_data, run_python, tiny, values
+from helpers import BACKENDS, fake_data, outputs, run_python, tiny, values
 
 import ganzoo
 
@@ -41,7 +41,7 @@ def test_round_trip_restores_weights_and_optimizers(name, tmp_path):
     restored = keras.saving.load_model(path)
 
     assert type(restored) is type(model)
-    np.testing.assert_array_equal(model.generate(4, seed=5), restored.generate(4, seed=5))
+    np.testing.assert_array_equal(outputs(model, 4, seed=5), outputs(restored, 4, seed=5))
     before, after = _optimizer_state(model), _optimizer_state(restored)
     assert len(before) == len(after) > 0
     for a, b in zip(before, after):
@@ -89,7 +89,7 @@ SAVE_ALL = """
 import json, os, sys
 sys.path.insert(0, "tests")
 import numpy as np, keras, ganzoo
-from helpers import fake_data
+from helpers import fake_data, outputs
 out = sys.argv[1] if len(sys.argv) > 1 else {out!r}
 meta = {{}}
 for name in ganzoo.list_models():
@@ -97,7 +97,7 @@ for name in ganzoo.list_models():
     x, y = fake_data(model, n=32)
     model.fit(x, y, epochs=1, batch_size=16, verbose=0)
     model.save(os.path.join(out, name + ".keras"))
-    np.save(os.path.join(out, name + ".npy"), model.generate(4, seed=11))
+    np.save(os.path.join(out, name + ".npy"), outputs(model, 4, seed=11))
     meta[name] = [int(v) for v in model.optimizer.variables if len(v.shape) == 0 and "int" in str(v.dtype)]
     meta["seed_state_" + name] = [[int(s) for s in keras.ops.convert_to_numpy(g.state)] for g in model._seed_generators]
 # One model with a generator EMA: the averaged weights travel too.
@@ -157,7 +157,7 @@ def test_load_file_saved_on_another_backend(name, saved_elsewhere):
     model = keras.saving.load_model(os.path.join(folder, name + ".keras"))
     expected = np.load(os.path.join(folder, name + ".npy"))
     # Same weights, same NumPy noise: the images agree up to float round-off.
-    np.testing.assert_allclose(model.generate(4, seed=11), expected, atol=1e-4,
+    np.testing.assert_allclose(outputs(model, 4, seed=11), expected, atol=1e-4,
                                err_msg=f"{name} saved on {source}, loaded on {BACKEND}")
     iterations = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
     assert iterations == meta[name]

@@ -10,7 +10,7 @@ error), every trainable weight changed, optimizer moments non-zero.
 import numpy as np
 import pytest
 from conftest import BACKEND
-from helpers import BACKENDS, fake_data, tiny, values
+from helpers import BACKENDS, GENERATIVE, fake_data, tiny, values
 
 import ganzoo
 from ganzoo.optimizers import OptimizerGroup
@@ -50,7 +50,7 @@ def test_fit_updates_every_player(name, jit):
     assert not unchanged, f"weights never updated: {unchanged}"
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", GENERATIVE)
 def test_generate_shape_range_and_seed(name):
     model = tiny(name)
     a = model.generate(5, seed=7)

@@ -44,11 +44,14 @@ def test_docstring_example_runs_as_written(name, monkeypatch):
     """The Example block, executed verbatim with its default-size model. Only the data is a
     stand-in: 64 images of the named data set's shape in [-1, 1] (so each epoch is one step)."""
     example = re.search(r"Example:\s*```python\n(.*?)```", spec(name).cls.__doc__, re.S).group(1)
-    shapes = {"fashion_mnist": (28, 28, 1), "mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
+    shapes = {"fashion_mnist": (28, 28, 1), "mnist": (28, 28, 1), "cifar10": (32, 32, 3),
+              "fashion_mnist_edges": (28, 28, 1)}
     rng = np.random.default_rng(0)
 
     def load(dataset, split="train", **kwargs):
         images = rng.uniform(-1, 1, (64, *shapes[dataset])).astype("float32")
+        if dataset in ganzoo.data.PAIRED:  # (input images, target images)
+            return np.where(images > 0, 1.0, -1.0).astype("float32"), images
         return images, rng.integers(0, 10, 64).astype("int32")
 
     monkeypatch.setattr(ganzoo.data, "load", load)
@@ -58,7 +61,7 @@ def test_docstring_example_runs_as_written(name, monkeypatch):
     assert history and all(len(v) >= 5 and np.all(np.isfinite(v)) for v in history.values())
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", ganzoo.list_models(task="generation"))
 def test_models_with_classes_generate_by_label(name):
     model = ganzoo.get(name, preset="tiny", compile=False)
     if is_conditional(model):
@@ -78,3 +81,18 @@ def test_acgan_refuses_a_discriminator_conditioning():
     # Its discriminator never sees the label, so the cGAN option would be silently ignored.
     with pytest.raises(ValueError, match="auxiliary classifier head.*Received: conditioning='projection'"):
         ganzoo.get("acgan", preset="tiny", conditioning="projection")
+
+
+@pytest.mark.parametrize("name", ganzoo.list_models(task="translation"))
+def test_translation_models_refuse_to_generate_and_say_translate(name):
+    model = ganzoo.get(name, preset="tiny", compile=False)
+    with pytest.raises(TypeError, match=r"model\.translate\(inputs\)"):
+        model.generate(2)
+
+
+def test_every_model_declares_its_task():
+    assert set(ganzoo.list_models(task="generation")) | set(ganzoo.list_models(task="translation")) == set(MODELS)
+    assert "pix2pix" in ganzoo.list_models(task="translation") and "dcgan" in ganzoo.list_models(task="generation")
+    assert spec("pix2pix").task == "translation"
+    with pytest.raises(ValueError, match="task must be one of generation, translation"):
+        ganzoo.list_models(task="sampling")

@@ -159,3 +159,46 @@ def check_fit_data(x, y=None, num_classes: int | None = None) -> None:
             )
         if labels is not None:
             check_labels(labels, num_classes)
+
+
+def check_paired_fit_data(x, y, input_shape: tuple, target_shape: tuple) -> None:
+    """Check a sample of what an image-to-image model's `fit(inputs, targets)` trains on.
+
+    Both are images: float in [-1, 1] (`check_images`), of the model's shapes,
+    as many targets as inputs.
+
+    Args:
+        x: the input images given to `fit` (an array, a `PyDataset`, a `tf.data.Dataset`, ...).
+        y: the target images given to `fit`, or None when `x` yields `(inputs, targets)` batches.
+        input_shape: tuple. `(height, width, channels)` of one input image.
+        target_shape: tuple. `(height, width, channels)` of one target image.
+
+    Raises:
+        ValueError: for missing targets, different numbers of inputs and
+            targets, shapes other than the model's, or images that are not
+            floats in [-1, 1]. The message names what was found and the fix.
+    """
+    found = _first_batch(x, y)
+    if found is None:
+        return
+    inputs, targets = found
+    if targets is None:
+        raise ValueError(
+            "An image-to-image model trains on pairs: call `model.fit(inputs, targets, ...)` with the target "
+            "image of every input image (e.g. `edges, images = ganzoo.data.load('fashion_mnist_edges')`). "
+            "Received: y=None"
+        )
+    for role, images, shape in (("inputs", inputs, input_shape), ("targets", targets, target_shape)):
+        if images.ndim != 4 or tuple(images.shape[1:]) != tuple(shape):
+            raise ValueError(
+                f"The {role} must be images of shape (n, {', '.join(str(d) for d in shape)}) for this model "
+                f"(constructor arguments image_shape, input_channels). Build the model for your images' shape "
+                f"or resize them. Received: {role}.shape={tuple(images.shape)}"
+            )
+    if hasattr(x, "__array__") and hasattr(x, "shape") and len(x) != len(y):
+        raise ValueError(
+            f"fit(inputs, targets) needs one target image per input image, but there are {len(x)} inputs "
+            f"and {len(y)} targets. Received: len(inputs)={len(x)}, len(targets)={len(y)}"
+        )
+    for images in (inputs, targets):
+        check_images(images)

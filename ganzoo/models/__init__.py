@@ -7,7 +7,7 @@ state and optimizers in saved files).
 """
 
 from ganzoo.models.acgan import ACGAN
-from ganzoo.models.adversarial import AdversarialModel
+from ganzoo.models.adversarial import AdversarialModel, TwoPlayerModel
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.conditional import Conditional, is_conditional
 from ganzoo.models.cvae import CVAE
@@ -15,6 +15,7 @@ from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
 from ganzoo.models.lsgan import LSGAN
+from ganzoo.models.pix2pix import Pix2Pix
 from ganzoo.models.player import Player, PlayerModel
 from ganzoo.models.sngan import SNGAN
 from ganzoo.models.vae import VAE
@@ -22,5 +23,5 @@ from ganzoo.models.wgan_gp import WGANGP
 
 __all__ = [
     "ACGAN", "AdversarialModel", "CGAN", "CVAE", "Conditional", "DCGAN", "GAN", "InfoGAN", "LSGAN",
-    "Player", "PlayerModel", "SNGAN", "VAE", "WGANGP", "is_conditional",
+    "Pix2Pix", "Player", "PlayerModel", "SNGAN", "TwoPlayerModel", "VAE", "WGANGP", "is_conditional",
 ]

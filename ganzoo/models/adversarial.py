@@ -59,7 +59,67 @@ from ganzoo.models.networks import positive_int, validate_image_shape
 from ganzoo.models.player import Player, PlayerModel
 
 
-class AdversarialModel(PlayerModel):
+class TwoPlayerModel(PlayerModel):
+    """A `PlayerModel` whose players are a discriminator and a generator.
+
+    What the zoo's GANs and the translation models (pix2pix) share: the two
+    players' optimizers (the DCGAN paper's Adam by default), `compile` with
+    `d_optimizer` / `g_optimizer`, and the properties that return them.
+    """
+
+    def default_optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+        """The paper's optimizers, one fresh instance per player."""
+        return {
+            "discriminator": keras.optimizers.Adam(2e-4, beta_1=0.5),
+            "generator": keras.optimizers.Adam(2e-4, beta_1=0.5),
+        }
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer | None = None,
+        g_optimizer: keras.optimizers.Optimizer | None = None,
+        *,
+        jit_compile: bool | str = "auto",
+        steps_per_execution: int = 1,
+        run_eagerly: bool = False,
+        **kwargs,
+    ):
+        """Set the players' optimizers (the paper's defaults when None).
+
+        Args:
+            d_optimizer: `keras.optimizers.Optimizer` for the discriminator.
+            g_optimizer: `keras.optimizers.Optimizer` for the generator.
+            jit_compile: bool or "auto". XLA on TensorFlow, `jax.jit` on JAX,
+                `torch.compile` on PyTorch (off under "auto").
+            steps_per_execution: int. Steps per compiled call.
+            run_eagerly: bool. Debug mode: no compilation at all.
+        """
+        if kwargs:
+            raise ValueError(
+                f"{type(self).__name__}.compile takes d_optimizer, g_optimizer, "
+                "jit_compile, steps_per_execution and run_eagerly; the losses are "
+                "part of the model (pass loss=... to its constructor). "
+                f"Received: {sorted(kwargs)}"
+            )
+        self._compile_players(
+            {"discriminator": d_optimizer, "generator": g_optimizer},
+            jit_compile, steps_per_execution, run_eagerly,
+        )
+
+    def call(self, inputs, training=False):
+        """The generator's output for its `inputs`."""
+        return self.generator(inputs, training=training)
+
+    @property
+    def d_optimizer(self) -> keras.optimizers.Optimizer:
+        return self._optimizer_for("discriminator")
+
+    @property
+    def g_optimizer(self) -> keras.optimizers.Optimizer:
+        return self._optimizer_for("generator")
+
+
+class AdversarialModel(TwoPlayerModel):
     """Base class of the zoo's GANs: image_shape, latent noise, losses, optimizers.
 
     Args:
@@ -135,13 +195,6 @@ class AdversarialModel(PlayerModel):
 
     def build_discriminator(self) -> keras.Model:
         raise NotImplementedError
-
-    def default_optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
-        """The paper's optimizers, one fresh instance per player."""
-        return {
-            "discriminator": keras.optimizers.Adam(2e-4, beta_1=0.5),
-            "generator": keras.optimizers.Adam(2e-4, beta_1=0.5),
-        }
 
     def sample_latent(self, batch_size, training=True):
         """The noise z, from the training (or, under `training=False`, evaluation) generator."""
@@ -239,49 +292,6 @@ class AdversarialModel(PlayerModel):
         self.ema_step.assign(math.ceil((10.0 * self.ema - 1.0) / (1.0 - self.ema)) + 1)
 
     # ---- Keras plumbing ---------------------------------------------------
-    def call(self, inputs, training=False):
-        return self.generator(inputs, training=training)
-
-    def compile(
-        self,
-        d_optimizer: keras.optimizers.Optimizer | None = None,
-        g_optimizer: keras.optimizers.Optimizer | None = None,
-        *,
-        jit_compile: bool | str = "auto",
-        steps_per_execution: int = 1,
-        run_eagerly: bool = False,
-        **kwargs,
-    ):
-        """Set the players' optimizers (the paper's defaults when None).
-
-        Args:
-            d_optimizer: `keras.optimizers.Optimizer` for the discriminator.
-            g_optimizer: `keras.optimizers.Optimizer` for the generator.
-            jit_compile: bool or "auto". XLA on TensorFlow, `jax.jit` on JAX,
-                `torch.compile` on PyTorch (off under "auto").
-            steps_per_execution: int. Steps per compiled call.
-            run_eagerly: bool. Debug mode: no compilation at all.
-        """
-        if kwargs:
-            raise ValueError(
-                f"{type(self).__name__}.compile takes d_optimizer, g_optimizer, "
-                "jit_compile, steps_per_execution and run_eagerly; the losses are "
-                "part of the model (pass loss=... to its constructor). "
-                f"Received: {sorted(kwargs)}"
-            )
-        self._compile_players(
-            {"discriminator": d_optimizer, "generator": g_optimizer},
-            jit_compile, steps_per_execution, run_eagerly,
-        )
-
-    @property
-    def d_optimizer(self) -> keras.optimizers.Optimizer:
-        return self._optimizer_for("discriminator")
-
-    @property
-    def g_optimizer(self) -> keras.optimizers.Optimizer:
-        return self._optimizer_for("generator")
-
     def get_config(self):
         return {
             "name": self.name,

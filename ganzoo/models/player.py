@@ -65,6 +65,12 @@ class PlayerModel(SavedState, AdversarialTrainer, keras.Model):
     #: Names of the Mean trackers reported in the History, in order.
     metric_names: tuple[str, ...] = ()
 
+    #: What the model is for, the one answer callers ask (`ganzoo.registry.task_of`):
+    #: `"generation"` (`generate(n)` draws images; the zoo's GANs and VAEs) or
+    #: `"translation"` (`translate(images)` maps input images to target images;
+    #: pix2pix).
+    task: str = "generation"
+
     def init_noise(self, seed: int | None):
         """The training and the evaluation noise generators (in this order)."""
         self.seed = seed
@@ -100,8 +106,12 @@ class PlayerModel(SavedState, AdversarialTrainer, keras.Model):
         Images must be floats in [-1, 1]; a conditional model's labels integer
         class ids. Mistakes raise a `ValueError` naming the fix before the first step.
         """
-        checks.check_fit_data(x, y, num_classes=self.num_classes if is_conditional(self) else None)
+        self.check_fit_data(x, y)
         return super().fit(x, y, *args, **kwargs)
+
+    def check_fit_data(self, x, y) -> None:
+        """Raise a `ValueError` naming the fix for data `fit` cannot train on (a sample of it)."""
+        checks.check_fit_data(x, y, num_classes=self.num_classes if is_conditional(self) else None)
 
     # ---- Keras plumbing ---------------------------------------------------
     @property
