@@ -1,5 +1,6 @@
 """Each example runs offline with --quick on the current backend and leaves its outputs."""
 
+import json
 import os
 import subprocess
 import sys
@@ -44,3 +45,20 @@ def test_train_on_folder(tmp_path):
     assert "2 classes" in stdout and "(16, 16, 1)" in stdout
     model = keras.saving.load_model(out / "last.keras")
     assert tuple(model.image_shape) == (16, 16, 1)
+
+
+@needs_fashion
+def test_pix2pix_edges_compares_with_l1_only(tmp_path):
+    out = tmp_path / "run"
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3", OMP_NUM_THREADS="1")
+    command = [sys.executable, os.path.join(ROOT, "examples", "pix2pix_edges.py"), "--quick", "--output", str(out)]
+    first = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["models"]) == {"pix2pix", "l1_only"} and results["test_pairs"] == 256
+    for row in results["models"].values():
+        assert 0 < row["l1"] < 2 and row["fid"] > 0 and 0 <= row["class_accuracy"] <= 1
+    assert results["classifier_accuracy_on_true_images"] > 0.8  # the classifier itself works
+    assert (out / "translations.png").is_file()
+    for name in ("pix2pix", "l1_only"):
+        keras.saving.load_model(out / name / "last.keras")  # complete, loadable checkpoints
