@@ -138,8 +138,6 @@ CARDS = {
     },
 }
 
-# Why a target was missed, written after looking at the run (see results.json). Keyed by
-# model name; shown in that model's card next to the automatic facts (steps, epochs).
 # Why a target is missed, written after looking at the run (see results.json): one text per
 # kind of target, shown only when that target is missed, plus model-specific notes.
 WHY = {
@@ -416,19 +414,47 @@ def card(name, results, reference):
     return lines
 
 
+#: A translation model's measured run: `examples/<example>.py`'s results.json and grid, copied
+#: into docs/figures/translation/ as <example>.json and <example>.png.
+TRANSLATION_RUNS = {"pix2pix": "pix2pix_edges"}
+
+
 def translation_section(name):
-    """The card's part for an image-to-image model: how to train and use it; no measured figures yet."""
-    return ["### Training and use", "",
-            "A translation model: it maps input images to target images (`model.translate(inputs)`) and "
-            "draws no samples, so it has no sample grid, no recipe and no shipped weights, and the short-budget "
-            "run above does not include it. It is trained from Python on a paired data set:", "",
-            f"```python\nimport ganzoo\nedges, images = ganzoo.data.load(\"fashion_mnist_edges\", \"train\")\n"
-            f"model = ganzoo.get(\"{name}\")\nmodel.fit(edges, images, epochs=5, batch_size=64)\n"
-            f"test_edges, test_images = ganzoo.data.load(\"fashion_mnist_edges\", \"test\")\n"
-            f"l1 = abs(model.translate(test_edges) - test_images).mean()\n```", "",
-            '!!! warning "Not measured yet"',
-            "    No trained run of this model has been recorded: the L1 and domain FID of its translations "
-            "against the test images are still to be measured (issue 15).", ""]
+    """The card's part for an image-to-image model: how to train and use it, and its measured run."""
+    lines = ["### Training and use", "",
+             "A translation model: it maps input images to target images (`model.translate(inputs)`) and "
+             "draws no samples, so it has no sample grid, no recipe and no shipped weights, and the short-budget "
+             "run above does not include it. It is trained from Python on a paired data set:", "",
+             f"```python\nimport ganzoo\nedges, images = ganzoo.data.load(\"fashion_mnist_edges\", \"train\")\n"
+             f"model = ganzoo.get(\"{name}\")\nmodel.fit(edges, images, epochs=5, batch_size=64)\n"
+             f"test_edges, test_images = ganzoo.data.load(\"fashion_mnist_edges\", \"test\")\n"
+             f"l1 = abs(model.translate(test_edges) - test_images).mean()\n```", ""]
+    example = TRANSLATION_RUNS.get(name)
+    path = os.path.join(HERE, "figures", "translation", f"{example}.json") if example else None
+    if not path or not os.path.exists(path):
+        return lines + ['!!! warning "Not measured yet"',
+                        "    No trained run of this model has been recorded: the L1 and domain FID of its "
+                        "translations against the test images are still to be measured (issue 15).", ""]
+    with open(path) as f:
+        run = json.load(f)
+    labels = {"pix2pix": f"{name} (adversarial + L1)", "l1_only": "the same U-Net, L1 loss only"}
+    lines += [f"### Measured: Fashion-MNIST edges to images ({run['epochs']} epochs)", "",
+              f"`python examples/{example}.py --epochs {run['epochs']}` trains {name} and, as the paper's "
+              f"baseline, the same U-Net on the L1 loss alone (no discriminator): same data "
+              f"({run['train_pairs']} training pairs), epochs, batch and optimizer, backend {run['backend']}. "
+              f"On the {run['test_pairs']} test pairs:", "",
+              "| model | L1 ↓ | domain FID ↓ | class accuracy ↑ |", "|---|---|---|---|"]
+    for key, row in run["models"].items():
+        lines.append(f"| {labels.get(key, key)} | {row['l1']:.4f} | {row['fid']:.2f} | {row['class_accuracy']:.3f} |")
+    lines += ["", f"L1: mean absolute difference to the true image (pixels in [-1, 1]). Domain FID: the "
+              f"translations against the true test images, `fashion_mnist` classifier features (as the "
+              f"other cards). Class accuracy: how often that classifier gives a translation the class of "
+              f"its true image; on the true images themselves it is "
+              f"{run['classifier_accuracy_on_true_images']:.3f}.", "",
+              f"![{name} translations](figures/translation/{example}.png)", "",
+              f"*Rows: edge map (input), {name}, the L1-only U-Net, the true image; the first 12 test pairs.*",
+              ""]
+    return lines
 
 
 def page(results, reference):
