@@ -438,7 +438,8 @@ def translation_section(name):
     with open(path) as f:
         run = json.load(f)
     labels = {"pix2pix": f"{name} (adversarial + L1)", "l1_only": "the same U-Net, L1 loss only"}
-    lines += [f"### Measured: Fashion-MNIST edges to images ({run['epochs']} epochs)", "",
+    epochs = f"{run['epochs']} epoch" + ("s" if run["epochs"] != 1 else "")
+    lines += [f"### Measured: Fashion-MNIST edges to images ({epochs})", "",
               f"`python examples/{example}.py --epochs {run['epochs']}` trains {name} and, as the paper's "
               f"baseline, the same U-Net on the L1 loss alone (no discriminator): same data "
               f"({run['train_pairs']} training pairs), epochs, batch and optimizer, backend {run['backend']}. "
