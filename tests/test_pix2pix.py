@@ -131,11 +131,13 @@ def test_short_training_on_real_edge_maps_reduces_the_l1_of_translations():
     test_edges, test_images = ganzoo.data.load("fashion_mnist_edges", "test")
     test_edges, test_images = test_edges[:256], test_images[:256]
     model = tiny("pix2pix", seed=0)
-    # 10x the paper's learning rate: 32 steps here, not 200 epochs. Measured on JAX: mean L1 on
-    # 256 test pairs 0.768 -> 0.422 (at 2e-4 only -> 0.743).
+    # 10x the paper's learning rate: 64 steps here, not 200 epochs. Measured mean L1 on 256 test
+    # pairs, 0.768 before: after 64 steps 0.305-0.338 (ratio 0.40-0.44) in 12 runs on TensorFlow,
+    # JAX and PyTorch, shuffled or not. After 32 steps the ratio ranged 0.51-0.75 (a CI run
+    # failed at 0.746), too close to a useful bound.
     model.compile(d_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5),
                   g_optimizer=keras.optimizers.Adam(2e-3, beta_1=0.5))
     before = float(np.abs(model.translate(test_edges) - test_images).mean())
-    model.fit(edges[:1024], images[:1024], epochs=1, batch_size=32, verbose=0)  # 32 steps
+    model.fit(edges[:2048], images[:2048], epochs=1, batch_size=32, verbose=0)  # 64 steps
     after = float(np.abs(model.translate(test_edges) - test_images).mean())
-    assert after < 0.7 * before, (before, after)
+    assert after < 0.6 * before, (before, after)
