@@ -62,3 +62,47 @@ def test_pix2pix_edges_compares_with_l1_only(tmp_path):
     assert (out / "translations.png").is_file()
     for name in ("pix2pix", "l1_only"):
         keras.saving.load_model(out / name / "last.keras")  # complete, loadable checkpoints
+
+
+def run_quick(name, tmp_path, *args):
+    """Run examples/NAME --quick into tmp_path/run; returns (output folder, stdout)."""
+    out = tmp_path / "run"
+    env = dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND=BACKEND, TF_CPP_MIN_LOG_LEVEL="3", OMP_NUM_THREADS="1")
+    command = [sys.executable, os.path.join(ROOT, "examples", name), "--quick", "--output", str(out), *args]
+    proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out, proc.stdout
+
+
+@needs_fashion
+def test_diffaugment_small_data_trains_both_arms_and_resumes(tmp_path):
+    out, _ = run_quick("diffaugment_small_data.py", tmp_path, "--fractions", "0.5")
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["runs"]) == {"50pct-plain", "50pct-augment"}
+    assert results["runs"]["50pct-augment"]["augment"] == "color,translation,cutout"
+    assert results["runs"]["50pct-plain"]["augment"] is None
+    for run in results["runs"].values():
+        assert [h["step"] for h in run["history"]] == [3, 6] and run["test_fid"] > 0
+    model = keras.saving.load_model(out / "50pct-augment" / "last.keras")
+    assert model.get_config()["augment"] == "color,translation,cutout"  # saved in the config
+    assert {"results.md", "curves.png", "samples.png"} <= {p.name for p in out.iterdir()}
+    # A finished study resumed trains nothing and scores the same models the same.
+    _, stdout = run_quick("diffaugment_small_data.py", tmp_path, "--fractions", "0.5", "--resume")
+    assert stdout.count("resuming from") == 2
+    again = json.loads((out / "results.json").read_text())
+    assert again["runs"]["50pct-plain"]["test_fid"] == pytest.approx(results["runs"]["50pct-plain"]["test_fid"])
+
+
+@needs_fashion
+def test_augment_classifier_reports_every_arm(tmp_path):
+    out, stdout = run_quick("augment_classifier.py", tmp_path)
+    results = json.loads((out / "results.json").read_text())
+    row = results["per_class"]["3"]
+    assert set(row) == {"real", "cgan", "cvae"}
+    for arm in row.values():
+        assert 0 <= arm["mean"] <= 1 and len(arm["values"]) == 1
+    assert 0 <= results["all_real"]["mean"] <= 1
+    for name in ("cgan", "cvae"):
+        keras.saving.load_model(out / "3" / f"{name}.keras")  # complete, loadable generators
+    assert {"results.md", "accuracy.png", "samples_3.png"} <= {p.name for p in out.iterdir()}
+    assert "| 3 |" in stdout
