@@ -1,6 +1,6 @@
 """GAN samples as training data: a classifier with N labelled images per class, alone or with cGAN / cVAE samples.
 
-    python examples/augment_classifier.py                     # N = 10, 50, 100; about 35 CPU-minutes
+    python examples/augment_classifier.py                     # N = 10, 50, 100
     python examples/augment_classifier.py --resume            # reuse the generators a killed run trained
     python examples/augment_classifier.py --quick             # a smoke test, seconds
 
@@ -37,10 +37,10 @@ import os
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--per-class", default="10,50,100", help="comma-separated N, labelled images per class")
-parser.add_argument("--gan-steps", type=int, default=2000, help="training steps of each cGAN and cVAE (default 2000)")
-parser.add_argument("--classifier-steps", type=int, default=1000, help="training steps of each classifier")
+parser.add_argument("--gan-steps", type=int, default=1000, help="training steps of each cGAN and cVAE (default 1000)")
+parser.add_argument("--classifier-steps", type=int, default=500, help="training steps of each classifier")
 parser.add_argument("--samples-per-class", type=int, default=500, help="generated images per class added")
-parser.add_argument("--seeds", type=int, default=3, help="classifier seeds per setting (default 3)")
+parser.add_argument("--seeds", type=int, default=2, help="classifier seeds per setting (default 2)")
 parser.add_argument("--augment", default="color,translation,cutout",
                     help="the cGAN's DiffAugment policy ('none' to train without)")
 parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,

@@ -1,6 +1,6 @@
 """DiffAugment on little data: DCGAN on 10% and on 100% of Fashion-MNIST, with and without it.
 
-    python examples/diffaugment_small_data.py                  # 4 runs of 3,000 steps each
+    python examples/diffaugment_small_data.py                  # 4 runs of 2,000 steps each
     python examples/diffaugment_small_data.py --resume         # continue a killed study
     python examples/diffaugment_small_data.py --fractions 0.01,0.1,1   # add a 1% pair
     python examples/diffaugment_small_data.py --quick          # a smoke test, seconds
@@ -39,7 +39,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--fractions", default="0.1,1",
                     help="comma-separated fractions of the 55,000 training images (default: 0.1,1)")
 parser.add_argument("--policy", default="color,translation,cutout", help="the DiffAugment policy of the augmented runs")
-parser.add_argument("--steps", type=int, default=3000, help="generator steps per run (default 3000)")
+parser.add_argument("--steps", type=int, default=2000, help="generator steps per run (default 2000)")
 parser.add_argument("--chunk", type=int, default=500, help="steps between validation FIDs and checkpoints")
 parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
                     help="Keras backend (default: $KERAS_BACKEND, else the fastest measured on this machine)")
