@@ -309,3 +309,7 @@ def test_a_translation_model_is_refused_by_train_and_sample_with_a_message(tmp_p
     proc = ganzoo_cmd("sample", str(tmp_path / "p.keras"), "--output", str(tmp_path / "g.png"))
     assert_usage_error(proc, "'pix2pix' translates input images", "model.translate(inputs)")
     assert "input shape:      (28, 28, 1)" in ganzoo_cmd("info", str(tmp_path / "p.keras"), check=0).stdout
+    proc = ganzoo_cmd("train", "cyclegan", "--dataset", "fashion_mnist_pair:7,9", "--output", str(tmp_path / "c"))
+    assert_usage_error(proc, "image-to-image translation model", "ganzoo.get('cyclegan'); model.fit(a, b)")
+    proc = ganzoo_cmd("train", "dcgan", "--dataset", "fashion_mnist_pair:7,9", "--output", str(tmp_path / "d"))
+    assert_usage_error(proc, "two image sets", "train on fashion_mnist")
