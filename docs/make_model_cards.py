@@ -136,6 +136,24 @@ CARDS = {
                    "on the inner decoder layers is its only noise. PatchGAN discriminator on the input joined "
                    "to the target or the translation: one logit per patch (7x7 at 28x28).",
     },
+    "cyclegan": {
+        "objective": [r"\min_{D_A, D_B} \; \tfrac{1}{2}\big(\mathbb{E}_a[(D_A(a) - 1)^2] + "
+                      r"\mathbb{E}_b[D_A(F(b))^2]\big) + \tfrac{1}{2}\big(\mathbb{E}_b[(D_B(b) - 1)^2] + "
+                      r"\mathbb{E}_a[D_B(G(a))^2]\big)",
+                      r"\min_{G, F} \; \mathbb{E}_a[(D_B(G(a)) - 1)^2] + \mathbb{E}_b[(D_A(F(b)) - 1)^2] + "
+                      r"\lambda \big(\lVert F(G(a)) - a \rVert_1 + \lVert G(F(b)) - b \rVert_1\big) + "
+                      r"\tfrac{\lambda}{2} \big(\lVert G(b) - b \rVert_1 + \lVert F(a) - a \rVert_1\big), "
+                      r"\quad \lambda = 10"],
+        "paper": "Zhu, Park, Isola & Efros, *Unpaired Image-to-Image Translation using Cycle-Consistent "
+                 "Adversarial Networks*, ICCV 2017",
+        "arxiv": "1703.10593",
+        "summary": "Two ResNet-style generators, G: A -> B and F: B -> A: a 7x7 convolution, two stride-2 3x3 "
+                   "convolutions (28 -> 14 -> 7), 6 residual blocks at 7x7, two transposed convolutions up, a "
+                   "7x7 convolution to tanh; instance normalisation and ReLU throughout. Two PatchGAN "
+                   "discriminators (7x7 logits at 28x28), least-squares losses; each sees the fakes through "
+                   "an image pool of 50 past translations (half of them swapped for a stored one). One "
+                   "Adam(2e-4, beta_1=0.5) for both generators, one for both discriminators.",
+    },
 }
 
 # Why a target is missed, written after looking at the run (see results.json): one text per
@@ -173,7 +191,8 @@ def why_missed(name, missed):
     return " ".join(texts + ([NOTES[name]] if name in NOTES else []))
 
 
-SUBNETWORKS = ("generator", "discriminator", "q_network", "encoder", "decoder")
+SUBNETWORKS = ("generator", "discriminator", "q_network", "encoder", "decoder",
+               "generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
 SKIP_CONFIG = ("name", "trainable", "dtype")
 
 
@@ -195,6 +214,8 @@ def layer_text(layer) -> str:
         return f"LeakyReLU({config.get('negative_slope', config.get('alpha'))})"
     if kind == "BatchNormalization":
         return "BatchNorm"
+    if kind == "GroupNormalization":
+        return "InstanceNorm" if layer.groups == layer.input.shape[-1] else f"GroupNorm({layer.groups})"
     if kind == "Embedding":
         return f"Embedding({config['input_dim']}, {config['output_dim']})"
     return kind
@@ -414,6 +435,22 @@ def card(name, results, reference):
     return lines
 
 
+#: How a translation model is trained and used: (what it trains on, a Python snippet).
+TRANSLATION_USAGE = {
+    "pix2pix": ("a paired data set",
+                'import ganzoo\nedges, images = ganzoo.data.load("fashion_mnist_edges", "train")\n'
+                'model = ganzoo.get("pix2pix")\nmodel.fit(edges, images, epochs=5, batch_size=64)\n'
+                'test_edges, test_images = ganzoo.data.load("fashion_mnist_edges", "test")\n'
+                'l1 = abs(model.translate(test_edges) - test_images).mean()\n'),
+    "cyclegan": ("two unpaired sets of images, one per domain, as many of each (here two Fashion-MNIST "
+                 "classes, sneakers and ankle boots)",
+                 'import ganzoo\nsneakers, boots = ganzoo.data.load("fashion_mnist_pair:7,9", "train")\n'
+                 'model = ganzoo.get("cyclegan")\nmodel.fit(sneakers, boots, epochs=5, batch_size=64)\n'
+                 'test_sneakers, test_boots = ganzoo.data.load("fashion_mnist_pair:7,9", "test")\n'
+                 'boots_made = model.translate(test_sneakers)                   # a2b\n'
+                 'sneakers_made = model.translate(test_boots, direction="b2a")\n'),
+}
+
 #: A translation model's measured run: `examples/<example>.py`'s results.json and grid, copied
 #: into docs/figures/translation/ as <example>.json and <example>.png.
 TRANSLATION_RUNS = {"pix2pix": "pix2pix_edges"}
@@ -421,20 +458,19 @@ TRANSLATION_RUNS = {"pix2pix": "pix2pix_edges"}
 
 def translation_section(name):
     """The card's part for an image-to-image model: how to train and use it, and its measured run."""
+    data, code = TRANSLATION_USAGE[name]
     lines = ["### Training and use", "",
              "A translation model: it maps input images to target images (`model.translate(inputs)`) and "
              "draws no samples, so it has no sample grid, no recipe and no shipped weights, and the short-budget "
-             "run above does not include it. It is trained from Python on a paired data set:", "",
-             f"```python\nimport ganzoo\nedges, images = ganzoo.data.load(\"fashion_mnist_edges\", \"train\")\n"
-             f"model = ganzoo.get(\"{name}\")\nmodel.fit(edges, images, epochs=5, batch_size=64)\n"
-             f"test_edges, test_images = ganzoo.data.load(\"fashion_mnist_edges\", \"test\")\n"
-             f"l1 = abs(model.translate(test_edges) - test_images).mean()\n```", ""]
+             f"run above does not include it. It is trained from Python on {data}:", "",
+             f"```python\n{code}```", ""]
     example = TRANSLATION_RUNS.get(name)
     path = os.path.join(HERE, "figures", "translation", f"{example}.json") if example else None
     if not path or not os.path.exists(path):
         return lines + ['!!! warning "Not measured yet"',
-                        "    No trained run of this model has been recorded: the L1 and domain FID of its "
-                        "translations against the test images are still to be measured (issue 15).", ""]
+                        "    No trained run of this model has been recorded: the quality of its translations "
+                        "on the test images (e.g. domain FID and class accuracy) is still to be measured "
+                        "(issue 15).", ""]
     with open(path) as f:
         run = json.load(f)
     labels = {"pix2pix": f"{name} (adversarial + L1)", "l1_only": "the same U-Net, L1 loss only"}

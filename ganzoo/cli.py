@@ -284,18 +284,20 @@ def _check_names(args):
         )
     if model_spec.task == "translation":
         raise CLIError(
-            f"{args.model!r} is an image-to-image translation model: it trains on pairs (input images, "
-            f"target images), which `ganzoo train` does not handle. Train it from Python: "
-            f"`inputs, targets = ganzoo.data.load('fashion_mnist_edges'); model = ganzoo.get({args.model!r}); "
-            f"model.fit(inputs, targets)`."
+            f"{args.model!r} is an image-to-image translation model: it trains on two sets of images (input "
+            f"and target images: pairs for pix2pix, two unpaired domains for cyclegan), which `ganzoo train` "
+            f"does not handle. Train it from Python as its docstring's example shows, e.g. "
+            f"`inputs, targets = ganzoo.data.load('fashion_mnist_edges'); model = ganzoo.get('pix2pix'); "
+            f"model.fit(inputs, targets)`, or `a, b = ganzoo.data.load('fashion_mnist_pair:7,9'); "
+            f"model = ganzoo.get('cyclegan'); model.fit(a, b)`."
         )
     try:
         ganzoo.data.check_name(args.dataset)
     except ValueError as e:
         raise CLIError(str(e)) from None
-    if args.dataset in ganzoo.data.PAIRED:
+    if ganzoo.data.returns_two_image_sets(args.dataset):
         raise CLIError(
-            f"{args.dataset!r} is a paired data set (input images, target images) for image-to-image "
+            f"{args.dataset!r} is a data set of two image sets (input images, target images) for image-to-image "
             f"translation, not images with labels: `ganzoo train` cannot train {args.model!r} on it. "
             f"Use ganzoo.data.load({args.dataset!r}) from Python, or train on fashion_mnist."
         )

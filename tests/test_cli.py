@@ -324,3 +324,8 @@ def test_a_translation_model_is_refused_by_train_and_sample_with_a_message(tmp_p
     assert_usage_error(proc, "'pix2pix' translates input images", "model.translate(inputs)")
     proc = cli_in_process(capsys, "info", tmp_path / "p.keras")
     assert proc.returncode == 0 and "input shape:      (28, 28, 1)" in proc.stdout
+    proc = cli_in_process(capsys, "train", "cyclegan", "--dataset", "fashion_mnist_pair:7,9",
+                          "--output", tmp_path / "c")
+    assert_usage_error(proc, "image-to-image translation model", "ganzoo.get('cyclegan'); model.fit(a, b)")
+    proc = cli_in_process(capsys, "train", "dcgan", "--dataset", "fashion_mnist_pair:7,9", "--output", tmp_path / "d")
+    assert_usage_error(proc, "two image sets", "train on fashion_mnist")

@@ -163,6 +163,48 @@ def test_real_fashion_mnist_edges_split_like_their_source():
         assert 0.1 < share < 0.4, share  # outlines and strong inner lines, not every pixel
 
 
+def test_fashion_mnist_pair_takes_two_classes_in_source_order_as_many_of_each(tmp_path):
+    images = _uint8((12, 28, 28), seed=5)
+    labels = {"train": [7, 9, 1, 9, 7, 9, 7, 0, 9, 9, 2, 7], "test": [9, 9, 7, 3, 9, 4, 4, 4, 4, 4, 4, 4]}
+    header = bytes([0, 0, 8, 3]) + b"".join(int(d).to_bytes(4, "big") for d in images.shape)
+    for split, (image_file, label_file) in data._FASHION_FILES.items():
+        with gzip.open(tmp_path / image_file, "wb") as f:
+            f.write(header + images.tobytes())
+        with gzip.open(tmp_path / label_file, "wb") as f:
+            f.write(bytes([0, 0, 8, 1]) + (12).to_bytes(4, "big") + bytes(labels[split]))
+    for split, n in (("train", 4), ("test", 1)):
+        source, source_labels = data.load("fashion_mnist", split, data_dir=str(tmp_path), download=False)
+        a, b = data.load("fashion_mnist_pair:7,9", split, data_dir=str(tmp_path), download=False)
+        assert a.shape == b.shape == (n, 28, 28, 1) and a.dtype == np.float32
+        np.testing.assert_array_equal(a, source[source_labels == 7][:n])  # source order, the first n
+        np.testing.assert_array_equal(b, source[source_labels == 9][:n])
+        again = data.load("fashion_mnist_pair:7,9", split, data_dir=str(tmp_path), download=False)
+        np.testing.assert_array_equal(again[0], a)  # deterministic
+        np.testing.assert_array_equal(again[1], b)
+        swapped = data.load("fashion_mnist_pair:9,7", split, data_dir=str(tmp_path), download=False)
+        np.testing.assert_array_equal(swapped[0], b)
+    assert data.returns_two_image_sets("fashion_mnist_pair:7,9") and data.returns_two_image_sets("fashion_mnist_edges")
+    assert not data.returns_two_image_sets("fashion_mnist")
+    for name in ("fashion_mnist_pair:7", "fashion_mnist_pair:7,7", "fashion_mnist_pair:7,10",
+                 "fashion_mnist_pair:sneaker,boot", "fashion_mnist_pair:"):
+        with pytest.raises(ValueError, match="two different Fashion-MNIST classes 0-9.*'fashion_mnist_pair:7,9'"):
+            data.load(name, data_dir=str(tmp_path), download=False)
+        with pytest.raises(ValueError, match="7 sneaker"):
+            data.check_name(name)
+    with pytest.raises(ValueError, match="fashion_mnist_pair:I,J"):
+        data.load("fashion_mnist_pairs")
+
+
+@pytest.mark.skipif(not os.path.exists(FASHION_DIR), reason="apt-get install dataset-fashion-mnist")
+def test_real_fashion_mnist_pair_split_like_its_source():
+    for split, n in (("train", 6000), ("test", 1000)):
+        source, labels = data.load("fashion_mnist", split, download=False)
+        a, b = data.load("fashion_mnist_pair:7,9", split, download=False)
+        assert a.shape == b.shape == (n, 28, 28, 1)
+        np.testing.assert_array_equal(a, source[labels == 7])
+        np.testing.assert_array_equal(b, source[labels == 9])
+
+
 def test_offline_error_names_places_searched(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "DEBIAN_FASHION_DIR", str(tmp_path / "no-debian"))
     with pytest.raises(FileNotFoundError) as e:

@@ -45,12 +45,12 @@ def test_docstring_example_runs_as_written(name, monkeypatch):
     stand-in: 64 images of the named data set's shape in [-1, 1] (so each epoch is one step)."""
     example = re.search(r"Example:\s*```python\n(.*?)```", spec(name).cls.__doc__, re.S).group(1)
     shapes = {"fashion_mnist": (28, 28, 1), "mnist": (28, 28, 1), "cifar10": (32, 32, 3),
-              "fashion_mnist_edges": (28, 28, 1)}
+              "fashion_mnist_edges": (28, 28, 1), "fashion_mnist_pair": (28, 28, 1)}
     rng = np.random.default_rng(0)
 
     def load(dataset, split="train", **kwargs):
-        images = rng.uniform(-1, 1, (64, *shapes[dataset])).astype("float32")
-        if dataset in ganzoo.data.PAIRED:  # (input images, target images)
+        images = rng.uniform(-1, 1, (64, *shapes[dataset.split(":")[0]])).astype("float32")
+        if ganzoo.data.returns_two_image_sets(dataset):  # (input images, target images), or two domains
             return np.where(images > 0, 1.0, -1.0).astype("float32"), images
         return images, rng.integers(0, 10, 64).astype("int32")
 

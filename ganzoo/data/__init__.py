@@ -14,6 +14,12 @@ an unlabelled folder of images. Names:
   made from the Fashion-MNIST images of the same split by a fixed Sobel filter
   (`ganzoo.data.edges.sobel_edges`: +1 where the gradient magnitude of the
   [0, 1] intensities exceeds 1.0, -1 elsewhere). No labels.
+- `fashion_mnist_pair:I,J`: the unpaired task class I <-> class J for
+  unpaired translation (cyclegan), e.g. `fashion_mnist_pair:7,9` (sneaker <->
+  ankle boot): `load` returns `(images_a, images_b)`, the Fashion-MNIST images
+  of class I and of class J from that split, in the source order, the larger
+  set cut to the size of the smaller (train 6000 each, test 1000). No labels,
+  no pairing.
 - `digits`: scikit-learn's 8x8 digits (offline).
 - `folder:PATH`: image files under PATH, one subfolder per class (labels are
   the sorted subfolder names' indices), or directly in PATH (no labels).
@@ -116,6 +122,43 @@ def load_fashion_mnist_edges(split: str = "train", data_dir: str | None = None, 
     """
     images, _ = load_fashion_mnist(split, data_dir=data_dir, download=download)
     return sobel_edges(images), images
+
+
+#: `load("fashion_mnist_pair:I,J")`: two Fashion-MNIST classes as the domains of an unpaired task.
+PAIR_PREFIX = "fashion_mnist_pair:"
+FASHION_CLASSES = ("t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag",
+                   "ankle boot")
+
+
+def pair_classes(name: str) -> tuple[int, int]:
+    """The two class ids of a `"fashion_mnist_pair:I,J"` name, checked."""
+    spec = name[len(PAIR_PREFIX):]
+    parts = spec.split(",")
+    fix = ("Name two different Fashion-MNIST classes 0-9 after the colon, e.g. 'fashion_mnist_pair:7,9' "
+           f"(sneaker <-> ankle boot); the classes: {', '.join(f'{i} {c}' for i, c in enumerate(FASHION_CLASSES))}.")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ValueError(f"{fix} Received: name={name!r}")
+    a, b = (int(p) for p in parts)
+    if not (0 <= a <= 9 and 0 <= b <= 9) or a == b:
+        raise ValueError(f"{fix} Received: classes {a} and {b}")
+    return a, b
+
+
+def load_fashion_mnist_pair(split: str = "train", classes: tuple[int, int] = (7, 9), data_dir: str | None = None,
+                            download: bool = True):
+    """Two Fashion-MNIST classes as an unpaired task: `(images_a, images_b)`, each `(n, 28, 28, 1)` in [-1, 1].
+
+    `images_a` are the images of class `classes[0]` of `load_fashion_mnist(split)`,
+    `images_b` those of `classes[1]`, each in the source order, both cut to
+    the first `n` = the smaller count (6000 each for the train split, 1000
+    for the test split, every class having that many). Deterministic; the
+    i-th images of the two sets do not correspond. `load("fashion_mnist_pair:7,9")`
+    calls this with `classes=(7, 9)`.
+    """
+    images, labels = load_fashion_mnist(split, data_dir=data_dir, download=download)
+    a, b = (images[labels == c] for c in classes)
+    n = min(len(a), len(b))
+    return a[:n], b[:n]
 
 
 def _read_idx_pair(image_path, label_path):
@@ -308,15 +351,25 @@ LOADERS = {"fashion_mnist": load_fashion_mnist, "mnist": load_mnist, "cifar10": 
 PAIRED = frozenset({"fashion_mnist_edges"})
 
 
+def returns_two_image_sets(name: str) -> bool:
+    """Whether `load(name)` returns two sets of images (a translation task), not `(images, labels)`:
+    the paired `fashion_mnist_edges` and the unpaired `fashion_mnist_pair:I,J`."""
+    return isinstance(name, str) and (name in PAIRED or name.startswith(PAIR_PREFIX))
+
+
 def load(name: str, split: str = "train", **kwargs):
     """Load a data set as `(images, labels)`: float32 in [-1, 1], NHWC; int32 labels.
 
     The paired set `"fashion_mnist_edges"` returns `(edge_maps, images)` instead
-    (inputs and targets of an image-to-image model), both in [-1, 1].
+    (inputs and targets of an image-to-image model), both in [-1, 1]; the
+    unpaired `"fashion_mnist_pair:I,J"` returns `(images_a, images_b)`, the
+    images of class I and of class J, as many of each
+    (`load_fashion_mnist_pair`).
 
     Args:
         name: str. `"fashion_mnist"`, `"mnist"`, `"cifar10"`, `"digits"`,
-            `"fashion_mnist_edges"` or `"folder:PATH"`.
+            `"fashion_mnist_edges"`, `"fashion_mnist_pair:I,J"` (two classes
+            0-9, e.g. `"fashion_mnist_pair:7,9"`) or `"folder:PATH"`.
         split: str. `"train"` or `"test"` (a folder has one split). Defaults to `"train"`.
         **kwargs: `data_dir=` and `download=` for the file-based sets;
             `image_size=` and `grayscale=` for folders.
@@ -328,11 +381,16 @@ def load(name: str, split: str = "train", **kwargs):
     check_name(name)
     if name.startswith("folder:"):
         return _load_folder(split, name[len("folder:"):], **kwargs)
+    if name.startswith(PAIR_PREFIX):
+        return load_fashion_mnist_pair(split, pair_classes(name), **kwargs)
     return LOADERS[name](split, **kwargs)
 
 
 def check_name(name: str) -> None:
     """Raise a `ValueError` (with a "did you mean") unless `load` knows the data set `name`."""
+    if isinstance(name, str) and name.startswith(PAIR_PREFIX):
+        pair_classes(name)
+        return
     if isinstance(name, str) and (name in LOADERS or name.startswith("folder:")):
         return
     import difflib
@@ -340,7 +398,7 @@ def check_name(name: str) -> None:
     key = str(name).lower().replace("-", "_")
     close = [n for n in LOADERS if n == key] or difflib.get_close_matches(key, list(LOADERS), n=2, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-    raise ValueError(f"Unknown data set {name!r}.{hint} Available: {', '.join(LOADERS)}, folder:PATH. "
+    raise ValueError(f"Unknown data set {name!r}.{hint} Available: {', '.join(LOADERS)}, fashion_mnist_pair:I,J, folder:PATH. "
                      f"Received: name={name!r}")
 
 

@@ -202,3 +202,49 @@ def check_paired_fit_data(x, y, input_shape: tuple, target_shape: tuple) -> None
         )
     for images in (inputs, targets):
         check_images(images)
+
+
+def check_unpaired_fit_data(a, b, image_shape: tuple) -> None:
+    """Check a sample of what an unpaired translation model's `fit(images_a, images_b)` trains on.
+
+    Both are images of the model's shape, floats in [-1, 1] (`check_images`);
+    arrays must hold as many images each, since every example of `fit` is one
+    image of each domain (the images need not correspond).
+
+    Args:
+        a: the domain-A images given to `fit` (an array, a `PyDataset`, a `tf.data.Dataset`, ...).
+        b: the domain-B images, or None when `a` yields `(images_a, images_b)` batches.
+        image_shape: tuple. `(height, width, channels)` of one image of either domain.
+
+    Raises:
+        ValueError: for a missing domain, different numbers of images, shapes
+            other than the model's, or images that are not floats in [-1, 1].
+            The message names what was found and the fix.
+    """
+    found = _first_batch(a, b)
+    if found is None:
+        return
+    images_a, images_b = found
+    if images_b is None:
+        raise ValueError(
+            "An unpaired translation model trains on two sets of images, one per domain: call "
+            "`model.fit(images_a, images_b, ...)` or `model.fit((images_a, images_b), ...)` (e.g. "
+            "`a, b = ganzoo.data.load('fashion_mnist_pair:7,9')`). Received: y=None"
+        )
+    for role, images in (("images_a", images_a), ("images_b", images_b)):
+        if images.ndim != 4 or tuple(images.shape[1:]) != tuple(image_shape):
+            raise ValueError(
+                f"The {role} must be images of shape (n, {', '.join(str(d) for d in image_shape)}) for this "
+                f"model (constructor argument image_shape). Build the model for your images' shape or resize "
+                f"them. Received: {role}.shape={tuple(images.shape)}"
+            )
+    if hasattr(a, "__array__") and hasattr(a, "shape") and len(a) != len(b):
+        n = min(len(a), len(b))
+        raise ValueError(
+            f"fit(images_a, images_b) draws one image of each domain per example, so both sets need the same "
+            f"number of images, but there are {len(a)} and {len(b)}. The images need not correspond: use "
+            f"the first {n} of each (`fit(images_a[:{n}], images_b[:{n}])`), or a random subset of the larger "
+            f"set. Received: len(images_a)={len(a)}, len(images_b)={len(b)}"
+        )
+    for images in (images_a, images_b):
+        check_images(images)

@@ -11,6 +11,7 @@ from ganzoo.models.adversarial import AdversarialModel, TwoPlayerModel
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.conditional import Conditional, is_conditional
 from ganzoo.models.cvae import CVAE
+from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.gan import GAN
 from ganzoo.models.infogan import InfoGAN
@@ -22,6 +23,6 @@ from ganzoo.models.vae import VAE
 from ganzoo.models.wgan_gp import WGANGP
 
 __all__ = [
-    "ACGAN", "AdversarialModel", "CGAN", "CVAE", "Conditional", "DCGAN", "GAN", "InfoGAN", "LSGAN",
+    "ACGAN", "AdversarialModel", "CGAN", "CVAE", "Conditional", "CycleGAN", "DCGAN", "GAN", "InfoGAN", "LSGAN",
     "Pix2Pix", "Player", "PlayerModel", "SNGAN", "TwoPlayerModel", "VAE", "WGANGP", "is_conditional",
 ]
