@@ -169,7 +169,7 @@ def test_bad_inputs_exit_2_with_a_message(trained_run, tmp_path, capsys):
         (["train", "dcgan", "--dataset", "fashion-mnist", "--output", str(tmp_path / "b")],
          ["Unknown data set 'fashion-mnist'", "Did you mean 'fashion_mnist'"]),
         (["train", "dcgan", "--dataset", "fashion_mnist_edges", "--output", str(tmp_path / "e")],
-         ["'fashion_mnist_edges' is a paired data set", "not images with labels"]),
+         ["'fashion_mnist_edges' is a data set of two image sets", "cannot train 'dcgan' on it"]),
         ([*train, "--output", str(a_file / "run")], ["Cannot write", "Choose a folder"]),
         # DCGAN cannot halve 5x5 images.
         (["train", "dcgan", "--dataset", f"folder:{tmp_path}", "--output", str(tmp_path / "c")],
