@@ -24,6 +24,15 @@ N = 32  # two steps per epoch
 # The same computation on the same machine: on CPU every backend reproduces
 # it bit for bit, so the tolerance is zero.
 ATOL = 0.0
+# Except TensorFlow's CPU kernels for WGAN-GP's double backward (the penalty's gradient of a
+# gradient), which are not bit-reproducible from one compilation to the next: a correct resume
+# differed by 0, 9.2e-5 and 1.7e-4 in three runs, one resumed with the wrong noise (seed state
+# advanced by one) by 0.014 and 0.015. 1e-3 tells the two apart.
+TF_WGAN_GP_ATOL = 1e-3
+
+
+def _atol(name):
+    return TF_WGAN_GP_ATOL if BACKEND == "tensorflow" and name == "wgan_gp" else ATOL
 
 
 def _seed_states(model):
@@ -102,7 +111,7 @@ def test_resume_continues_the_uninterrupted_run(name, tmp_path):
     difference, expected, got = _resume_difference(name, tmp_path, keras.saving.load_model)
     print(f"{BACKEND} {name}: max |uninterrupted - resumed| = {difference:g}")
     np.testing.assert_array_equal(got, expected)
-    assert difference <= ATOL
+    assert difference <= _atol(name)
 
 
 # Validation after every epoch: its noise comes from the evaluation generator,
@@ -125,7 +134,7 @@ def test_validation_does_not_change_the_training_run(name, tmp_path):
     _fit(validated, x, y, epochs=2, validation=True)
     assert "val_" + validated.metric_names[0] in validated.history.history
     for a, b in zip(values(model.trainable_weights), values(validated.trainable_weights)):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, rtol=0, atol=_atol(name))
     np.testing.assert_array_equal(_seed_states(model)[0], _seed_states(validated)[0])
 
 
