@@ -93,7 +93,11 @@ def _target(site, page, url):
 
 
 def test_every_markdown_page_renders(site):
-    excluded = {"figures/results.md", "figures/reference/results.md"}
+    # The snippets mkdocs.yml's exclude_docs keeps from being pages (tables included elsewhere).
+    with open(os.path.join(ROOT, "mkdocs.yml"), encoding="utf-8") as f:
+        excluded = {line.strip().lstrip("/") for line in f if line.strip().startswith("/")
+                    and line.strip().endswith(".md")}
+    assert "figures/results.md" in excluded, excluded
     for folder, _, files in os.walk(DOCS):
         for name in files:
             rel = os.path.relpath(os.path.join(folder, name), DOCS)
