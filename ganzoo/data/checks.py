@@ -25,6 +25,22 @@ MARGIN = 0.05
 _FIX = "Scale uint8 images with `images / 127.5 - 1` (floats in [0, 1]: `images * 2 - 1`), or load them with `ganzoo.data.load`, which returns float32 in [-1, 1]."
 
 
+def check_translate_inputs(images, image_shape: tuple, what: str = "images") -> np.ndarray:
+    """The images a translation model's `translate` takes, as a float32 array.
+
+    Raises a `ValueError` unless `images` is `(n, *image_shape)` of floats in [-1, 1]
+    (`check_images`); `what` names them in the message (e.g. `"input images"`).
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(image_shape):
+        raise ValueError(
+            f"translate takes {what} of shape (n, {', '.join(map(str, image_shape))}) "
+            f"for this model. Received: images.shape={images.shape}"
+        )
+    check_images(images)
+    return images.astype("float32")
+
+
 def check_images(images) -> None:
     """Raise a `ValueError` unless `images` are float images in [-1, 1].
 

@@ -337,19 +337,12 @@ class CycleGAN(TwoPlayerModel):
             raise ValueError(f"direction must be one of {', '.join(repr(d) for d in DIRECTIONS)} (A to B with "
                              f"generator_ab, B to A with generator_ba). Received: direction={direction!r}")
         batch_size = positive_int("batch_size", batch_size)
-        images = np.asarray(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.image_shape:
-            raise ValueError(
-                f"translate takes images of shape (n, {', '.join(map(str, self.image_shape))}) "
-                f"for this model. Received: images.shape={images.shape}"
-            )
-        checks.check_images(images)
+        images = checks.check_translate_inputs(images, self.image_shape)
         if len(images) == 0:
             return np.zeros((0, *self.image_shape), "float32")
         generator = self.generator_ab if direction == "a2b" else self.generator_ba
         translated = self.run_in_batches(f"translate_{direction}",
-                                         lambda x: generator(x, training=False),
-                                         [images.astype("float32")], batch_size)
+                                         lambda x: generator(x, training=False), [images], batch_size)
         return np.clip(translated.astype("float32"), -1.0, 1.0)
 
     def generate(self, n=None, seed=None, batch_size=256, labels=None):

@@ -272,17 +272,10 @@ class Pix2Pix(TwoPlayerModel):
             A float32 NumPy array `(n, *image_shape)` in [-1, 1].
         """
         batch_size = positive_int("batch_size", batch_size)
-        images = np.asarray(images)
-        if images.ndim != 4 or tuple(images.shape[1:]) != self.input_image_shape:
-            raise ValueError(
-                f"translate takes input images of shape (n, {', '.join(map(str, self.input_image_shape))}) "
-                f"for this model. Received: images.shape={images.shape}"
-            )
-        checks.check_images(images)
+        images = checks.check_translate_inputs(images, self.input_image_shape, "input images")
         if len(images) == 0:
             return np.zeros((0, *self.image_shape), "float32")
-        translated = self.run_in_batches("translate", self._translate_batch,
-                                         [images.astype("float32")], batch_size)
+        translated = self.run_in_batches("translate", self._translate_batch, [images], batch_size)
         return np.clip(translated.astype("float32"), -1.0, 1.0)
 
     def _translate_batch(self, images):
