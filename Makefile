@@ -18,7 +18,7 @@ REFERENCE_VENV ?= .venv-reference
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "$(TORCH)" -e ".[all,test,docs]"
+	$(PY) -m pip install -q "$(TORCH)" -e ".[all,test,docs,examples]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -60,6 +60,12 @@ for flag in ("gan_steps", "classifier_steps", "samples_per_class", "seeds"):
     if getattr(args, flag) < 1:
         parser.error(f"--{flag.replace('_', '-')} must be at least 1. Received: {getattr(args, flag)}")
 
+try:  # checked before any training: the curves are drawn at the end
+    import matplotlib
+except ImportError:
+    raise SystemExit("this example draws its curves with matplotlib: pip install matplotlib "
+                     "(or the examples extra: pip install \".[examples]\")") from None
+
 from ganzoo import launch  # noqa: E402  (imports nothing heavy: --help stays instant)
 
 backend, _ = launch.choose_demo_backend(args.backend)
@@ -157,8 +163,6 @@ for n in per_class:
     os.makedirs(args.output, exist_ok=True)
     atomic_write(os.path.join(args.output, "results.json"),
                  lambda tmp: json.dump(results, open(tmp, "w"), indent=1))
-
-import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402

@@ -48,6 +48,12 @@ parser.add_argument("--resume", action="store_true", help="continue the runs in 
 parser.add_argument("--quick", action="store_true", help="tiny models, 2 chunks of 3 steps, 256 samples")
 args = parser.parse_args()
 
+try:  # checked before any training: the curves are drawn at the end
+    import matplotlib
+except ImportError:
+    raise SystemExit("this example draws its curves with matplotlib: pip install matplotlib "
+                     "(or the examples extra: pip install \".[examples]\")") from None
+
 from ganzoo import launch  # noqa: E402  (imports nothing heavy: --help stays instant)
 
 fractions = []
@@ -155,8 +161,6 @@ os.makedirs(args.output, exist_ok=True)
 with open(os.path.join(args.output, "results.json"), "w") as handle:
     json.dump(results, handle, indent=1)
 cb.image_grid(np.concatenate(grids), columns=12).save(os.path.join(args.output, "samples.png"))
-
-import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402

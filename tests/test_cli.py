@@ -125,10 +125,11 @@ def test_commands_on_a_run_use_its_backend(trained_run, tmp_path):
         assert noise not in proc.stderr
 
 
-def test_sample_and_info(trained_run, tmp_path):
+def test_sample_and_info(trained_run, tmp_path, capsys):
     out, _ = trained_run
     grid = tmp_path / "grid.png"
-    ganzoo_cmd("sample", str(out / "last.keras"), "-n", "4", "--output", str(grid), "--seed", "3", check=0)
+    proc = cli_in_process(capsys, "sample", out / "last.keras", "-n", "4", "--output", grid, "--seed", "3")
+    assert proc.returncode == 0, proc.stderr
     # The grid holds exactly what the checkpoint generates from that seed.
     from ganzoo.callbacks import generate_images, image_grid
 
@@ -136,7 +137,9 @@ def test_sample_and_info(trained_run, tmp_path):
     expected = np.asarray(image_grid(generate_images(model, 4, seed=3)))
     np.testing.assert_array_equal(np.asarray(Image.open(grid)), expected)
 
-    info = ganzoo_cmd("info", str(out), check=0).stdout
+    proc = cli_in_process(capsys, "info", out)
+    assert proc.returncode == 0, proc.stderr
+    info = proc.stdout
     assert "model:            dcgan (DCGAN)" in info
     assert "image shape:      (8, 8, 1)" in info
     assert "'generator': 6" in info
