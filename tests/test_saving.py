@@ -164,9 +164,13 @@ def test_load_file_saved_on_another_backend(name, saved_elsewhere):
     # The training-noise state travels too (as its uint32 bit pattern).
     seed_state = [[int(s) & 0xFFFFFFFF for s in values([g.state])[0]] for g in model._seed_generators]
     assert seed_state == [[s & 0xFFFFFFFF for s in state] for state in meta["seed_state_" + name]]
-    _train(model)  # and it keeps training here
-    after = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
-    assert all(a > b for a, b in zip(after, iterations))
+    # And it keeps training here: checked on the files of the next backend (tensorflow -> jax ->
+    # torch -> tensorflow), so over the suite's three runs every backend's files train on another
+    # backend, at half the cost of training both sources' files in every run.
+    if source == BACKENDS[(BACKENDS.index(BACKEND) + 1) % len(BACKENDS)]:
+        _train(model)
+        after = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
+        assert all(a > b for a, b in zip(after, iterations))
 
 
 @pytest.mark.subprocess
