@@ -40,6 +40,17 @@ def test_networks_shapes_and_normalisation(shape):
     assert out.shape == (3, *shape) and -1.0 <= out.min() and out.max() <= 1.0
 
 
+def test_default_size_builds_and_translates_both_ways():
+    # The default networks (32 filters, 6 residual blocks); the registry-wide tests train the tiny preset.
+    model = ganzoo.get("cyclegan", compile=False, seed=0)
+    config = model.get_config()
+    assert config["base_filters"] == 32 and config["residual_blocks"] == 6
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype("float32")
+    for direction in ("a2b", "b2a"):
+        out = model.translate(x, direction=direction)
+        assert out.shape == (2, 28, 28, 1) and -1.0 <= out.min() and out.max() <= 1.0
+
+
 def test_arguments_are_validated():
     with pytest.raises(ValueError, match="divisible by 4"):
         tiny("cyclegan", image_shape=(30, 30, 1))
