@@ -135,9 +135,9 @@ def test_short_training_on_real_edge_maps_reduces_the_l1_of_translations():
     # The decay matters: translate uses BatchNorm's running statistics, and at a constant 2e-3 the
     # weights move so fast that the statistics of the last ~10 steps no longer fit them. At a
     # constant 2e-3, 3 of 52 runs (global seeds 1000 + 0..11 and 1000 + 20..59, TensorFlow)
-    # ended above 0.58 of the L1 before (0.87 at worst; CI failed at 0.81) while their training-mode
-    # L1 was 0.32-0.36, as in the rest. With the decay, 15 runs including the 4 worst: ratio
-    # 0.44-0.50 (L1 0.768 before).
+    # ended above 0.58 of the L1 before (CI failed at 0.81). In the worst, 0.87, the generator in
+    # training mode (batch statistics) had L1 0.357 against translate's 0.619. With the decay,
+    # 15 runs including the 4 worst (0.55-0.87 at the constant rate): 0.44-0.50 (L1 0.768 before).
     def adam():
         return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=64), beta_1=0.5)
 
