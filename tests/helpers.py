@@ -18,6 +18,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 
 
+def next_backend(backend: str) -> str:
+    """The backend after `backend` in the cycle tensorflow -> jax -> torch -> tensorflow: a
+    cross-backend test that meets only this one still pairs every backend with both others
+    over the suite's three runs."""
+    return BACKENDS[(BACKENDS.index(backend) + 1) % len(BACKENDS)]
+
+
+def decaying_adam(learning_rate: float, steps: int) -> keras.optimizers.Adam:
+    """Adam(beta_1=0.5) whose rate decays to 0 along a cosine over `steps`: the short real-data
+    trainings use 10x the paper's rate and need their last steps calm (see test_pix2pix)."""
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=steps),
+                                 beta_1=0.5)
+
+
 def tiny(name: str, **kwargs) -> keras.Model:
     """A registered model at its tiny preset, compiled."""
     return ganzoo.get(name, preset="tiny", **kwargs)

@@ -8,7 +8,7 @@ import os
 import keras
 import numpy as np
 import pytest
-from helpers import FASHION_DIR, fake_data, tiny
+from helpers import FASHION_DIR, decaying_adam, fake_data, tiny
 
 import ganzoo
 
@@ -195,10 +195,7 @@ def test_short_training_on_sneakers_and_boots_lowers_the_cycle_error():
     # after 32 steps was 0.18-0.39 in 10 runs (seeds 0-3 on JAX, 0-2 on TensorFlow and PyTorch),
     # but 0.54 in one of 10 more (global seeds 1000 + 0..9, TensorFlow), close to the bound. With
     # the decay, the same 10 runs: 0.19-0.36 (that one: 0.26 and 0.29).
-    def adam():
-        return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=32), beta_1=0.5)
-
-    model.compile(d_optimizer=adam(), g_optimizer=adam())
+    model.compile(d_optimizer=decaying_adam(2e-3, 32), g_optimizer=decaying_adam(2e-3, 32))
     before = cycle_l1()
     model.fit(sneakers[:1024], boots[:1024], epochs=1, batch_size=32, verbose=0)  # 32 steps
     after = cycle_l1()

@@ -22,7 +22,7 @@ from ganzoo.metrics import (
     save_statistics,
 )
 from ganzoo.metrics.extractors import inception_imagenet
-from tests.helpers import BACKENDS, FASHION_DIR, run_python
+from tests.helpers import FASHION_DIR, next_backend, run_python
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(os.path.join(FASHION_DIR, "t10k-images-idx3-ubyte.gz")), reason="Fashion-MNIST not installed"
@@ -142,10 +142,9 @@ def streaming_values():
 
 @pytest.mark.subprocess
 def test_same_values_on_all_backends():
-    # This backend against the next one (tensorflow -> jax -> torch -> tensorflow): over the
-    # suite's three runs every backend meets both others, one subprocess per run.
+    # This backend against the next one: one subprocess per run, every pair over the three runs.
     current = keras.config.backend()
-    other = BACKENDS[(BACKENDS.index(current) + 1) % len(BACKENDS)]
+    other = next_backend(current)
     results = {current: streaming_values()}
     code = "import json; from tests.test_metrics_streaming import streaming_values; " \
            "print('RESULT' + json.dumps(streaming_values()))"

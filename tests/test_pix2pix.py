@@ -7,7 +7,7 @@ import os
 import keras
 import numpy as np
 import pytest
-from helpers import FASHION_DIR, fake_data, tiny
+from helpers import FASHION_DIR, decaying_adam, fake_data, tiny
 
 import ganzoo
 
@@ -138,10 +138,7 @@ def test_short_training_on_real_edge_maps_reduces_the_l1_of_translations():
     # ended above 0.58 of the L1 before (CI failed at 0.81). In the worst, 0.87, the generator in
     # training mode (batch statistics) had L1 0.357 against translate's 0.619. With the decay,
     # 15 runs including the 4 worst (0.55-0.87 at the constant rate): 0.44-0.50 (L1 0.768 before).
-    def adam():
-        return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=64), beta_1=0.5)
-
-    model.compile(d_optimizer=adam(), g_optimizer=adam())
+    model.compile(d_optimizer=decaying_adam(2e-3, 64), g_optimizer=decaying_adam(2e-3, 64))
     before = float(np.abs(model.translate(test_edges) - test_images).mean())
     model.fit(edges[:2048], images[:2048], epochs=1, batch_size=32, verbose=0)  # 64 steps
     after = float(np.abs(model.translate(test_edges) - test_images).mean())

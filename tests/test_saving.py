@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import BACKEND
-from helpers import BACKENDS, fake_data, outputs, run_python, tiny, values
+from helpers import BACKENDS, fake_data, next_backend, outputs, run_python, tiny, values
 
 import ganzoo
 
@@ -164,10 +164,9 @@ def test_load_file_saved_on_another_backend(name, saved_elsewhere):
     # The training-noise state travels too (as its uint32 bit pattern).
     seed_state = [[int(s) & 0xFFFFFFFF for s in values([g.state])[0]] for g in model._seed_generators]
     assert seed_state == [[s & 0xFFFFFFFF for s in state] for state in meta["seed_state_" + name]]
-    # And it keeps training here: checked on the files of the next backend (tensorflow -> jax ->
-    # torch -> tensorflow), so over the suite's three runs every backend's files train on another
-    # backend, at half the cost of training both sources' files in every run.
-    if source == BACKENDS[(BACKENDS.index(BACKEND) + 1) % len(BACKENDS)]:
+    # And it keeps training here: checked on the next backend's files only, so over the three
+    # runs every backend's files train on another, at half the cost of training both sources'.
+    if source == next_backend(BACKEND):
         _train(model)
         after = [int(v) for v in values(model.optimizer.variables) if v.ndim == 0 and v.dtype.kind == "i"]
         assert all(a > b for a, b in zip(after, iterations))
