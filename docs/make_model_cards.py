@@ -453,7 +453,7 @@ TRANSLATION_USAGE = {
 
 #: A translation model's measured run: `examples/<example>.py`'s results.json and grid, copied
 #: into docs/figures/translation/ as <example>.json and <example>.png.
-TRANSLATION_RUNS = {"pix2pix": "pix2pix_edges"}
+TRANSLATION_RUNS = {"pix2pix": "pix2pix_edges", "cyclegan": "cyclegan_shoes"}
 
 
 def translation_section(name):
@@ -473,25 +473,60 @@ def translation_section(name):
                         "(issue 15).", ""]
     with open(path) as f:
         run = json.load(f)
+    table, caption = {"pix2pix": _paired_run, "cyclegan": _unpaired_run}[name](name, example, run)
+    return lines + table + [f"![{name} translations](figures/translation/{example}.png)", "", caption, ""]
+
+
+def _epochs(run):
+    return f"{run['epochs']} epoch" + ("s" if run["epochs"] != 1 else "")
+
+
+def _paired_run(name, example, run):
+    """pix2pix_edges' results, pix2pix against the L1-only U-Net: (lines, the picture's caption)."""
     labels = {"pix2pix": f"{name} (adversarial + L1)", "l1_only": "the same U-Net, L1 loss only"}
-    epochs = f"{run['epochs']} epoch" + ("s" if run["epochs"] != 1 else "")
-    lines += [f"### Measured: Fashion-MNIST edges to images ({epochs})", "",
-              f"`python examples/{example}.py --epochs {run['epochs']}` trains {name} and, as the paper's "
-              f"baseline, the same U-Net on the L1 loss alone (no discriminator): same data "
-              f"({run['train_pairs']} training pairs), epochs, batch and optimizer, backend {run['backend']}. "
-              f"On the {run['test_pairs']} test pairs:", "",
-              "| model | L1 ↓ | domain FID ↓ | class accuracy ↑ |", "|---|---|---|---|"]
+    lines = [f"### Measured: Fashion-MNIST edges to images ({_epochs(run)})", "",
+             f"`python examples/{example}.py --epochs {run['epochs']}` trains {name} and, as the paper's "
+             f"baseline, the same U-Net on the L1 loss alone (no discriminator): same data "
+             f"({run['train_pairs']} training pairs), epochs, batch and optimizer, backend {run['backend']}. "
+             f"On the {run['test_pairs']} test pairs:", "",
+             "| model | L1 ↓ | domain FID ↓ | class accuracy ↑ |", "|---|---|---|---|"]
     for key, row in run["models"].items():
         lines.append(f"| {labels.get(key, key)} | {row['l1']:.4f} | {row['fid']:.2f} | {row['class_accuracy']:.3f} |")
-    lines += ["", f"L1: mean absolute difference to the true image (pixels in [-1, 1]). Domain FID: the "
-              f"translations against the true test images, `fashion_mnist` classifier features (as the "
-              f"other cards). Class accuracy: how often that classifier gives a translation the class of "
-              f"its true image; on the true images themselves it is "
-              f"{run['classifier_accuracy_on_true_images']:.3f}.", "",
-              f"![{name} translations](figures/translation/{example}.png)", "",
-              f"*Rows: edge map (input), {name}, the L1-only U-Net, the true image; the first 12 test pairs.*",
-              ""]
-    return lines
+    return lines + ["", f"L1: mean absolute difference to the true image (pixels in [-1, 1]). Domain FID: the "
+                    f"translations against the true test images, `fashion_mnist` classifier features (as the "
+                    f"other cards). Class accuracy: how often that classifier gives a translation the class of "
+                    f"its true image; on the true images themselves it is "
+                    f"{run['classifier_accuracy_on_true_images']:.3f}.", ""], \
+        f"*Rows: edge map (input), {name}, the L1-only U-Net, the true image; the first 12 test pairs.*"
+
+
+def _unpaired_run(name, example, run):
+    """cyclegan_shoes' results, both directions between two classes: (lines, the picture's caption)."""
+    from ganzoo.data import FASHION_CLASSES
+
+    a, b = (FASHION_CLASSES[c] for c in run["classes"])
+    n = run["test_images_per_domain"]
+    lines = [f"### Measured: {a}s <-> {b}s ({_epochs(run)})", "",
+             f"`python examples/{example}.py --epochs {run['epochs']}` trains {name} on the unpaired "
+             f"`fashion_mnist_pair:{run['classes'][0]},{run['classes'][1]}` task (domain A: {a}s, B: {b}s; "
+             f"{run['train_images_per_domain']} training images each, batch {run['batch_size']}, Adam(2e-4, "
+             f"beta_1=0.5) decayed linearly to 0, backend {run['backend']}). On the {n} + {n} test images:", "",
+             "| direction | classified as the target class ↑ | cycle L1 ↓ | domain FID ↓ | FID, untranslated | "
+             "FID, train vs test |", "|---|---|---|---|---|---|"]
+    for key, row in run["directions"].items():
+        source, target = (a, b) if key == "a2b" else (b, a)
+        lines.append(f"| {source} -> {target} | {row['share_classified_as_target']:.3f} | {row['cycle_l1']:.4f} | "
+                     f"{row['fid']:.2f} | {row['fid_source_vs_target']:.2f} | {row['fid_train_vs_test']:.2f} |")
+    return lines + ["", "Classified as the target class: how often the `fashion_mnist` domain classifier puts a "
+                    f"translation in the other domain's class (target: at least 0.8); on the real test images of "
+                    f"the two classes it is right {run['classifier_accuracy_on_real_test_images']:.3f} of the "
+                    "time. Cycle L1: mean |F(G(a)) - a| after translating there and back (pixels in [-1, 1]). "
+                    f"Domain FID: the {n} translations against the {n} real test images of the target class "
+                    "(classifier features, as the other cards); beside it the same FID for the untranslated "
+                    f"source images (what doing nothing scores) and for {n} real training images of the target "
+                    "class (the floor at this sample size).", ""], \
+        f"*Rows: {a}s, their translations to {b}s, and back; {b}s, their translations to {a}s, and back; 12 test " \
+        "images each.*"
 
 
 def page(results, reference):

@@ -106,3 +106,17 @@ def test_augment_classifier_reports_every_arm(tmp_path):
         keras.saving.load_model(out / "3" / f"{name}.keras")  # complete, loadable generators
     assert {"results.md", "accuracy.png", "samples_3.png"} <= {p.name for p in out.iterdir()}
     assert "| 3 |" in stdout
+
+
+@needs_fashion
+def test_cyclegan_shoes_measures_both_directions(tmp_path):
+    out, stdout = run_quick("cyclegan_shoes.py", tmp_path)
+    results = json.loads((out / "results.json").read_text())
+    assert results["classes"] == [7, 9] and results["test_images_per_domain"] == 128
+    assert set(results["directions"]) == {"a2b", "b2a"}
+    for row in results["directions"].values():
+        assert 0 <= row["share_classified_as_target"] <= 1 and 0 < row["cycle_l1"] < 2
+        assert row["fid"] > 0 and row["fid_source_vs_target"] > row["fid_train_vs_test"] > 0
+    assert results["classifier_accuracy_on_real_test_images"] > 0.8  # the classifier itself works
+    assert (out / "translations.png").is_file() and "a2b" in stdout
+    keras.saving.load_model(out / "last.keras")  # a complete, loadable checkpoint
