@@ -19,8 +19,8 @@ is the median pass. The cases run one after another, so the machine must be quie
 - `ganzoo-<backend>`: `ganzoo.metrics.feature_extractor("inception_fid", weights=FILE)`,
   `features(images)` on the images in [-1, 1], for each Keras backend.
 
-The features of every case are compared with pytorch-fid's (largest absolute
-difference, printed), so the figures are for the same function.
+The features of every case are compared with pytorch-fid's (largest absolute difference
+over the largest feature, printed), so the figures are for the same function.
 """
 
 from __future__ import annotations
@@ -155,12 +155,14 @@ def main(argv=None):
         results[case] = json.loads(lines[-1][len("RESULT "):])
     reference = np.load(os.path.join(folder, "pytorch-fid.npy"))
     base = results["pytorch-fid"]["images_per_second"]
-    print(f"{'case':<18} {'images/s':>9} {'vs pytorch-fid':>15} {'max |feature diff|':>19}")
+    scale = float(np.abs(reference).max())
+    print(f"{'case':<18} {'images/s':>9} {'vs pytorch-fid':>15} {'max |feature diff| / max |feature|':>36}")
     for case, row in results.items():
         row["max_abs_feature_difference"] = float(np.abs(np.load(os.path.join(folder, f"{case}.npy")) - reference).max())
+        row["relative_feature_difference"] = row["max_abs_feature_difference"] / scale
         row["vs_pytorch_fid"] = row["images_per_second"] / base
         print(f"{case:<18} {row['images_per_second']:>9.2f} {row['vs_pytorch_fid']:>15.2f} "
-              f"{row['max_abs_feature_difference']:>19.2e}")
+              f"{row['relative_feature_difference']:>36.1e}")
     print(f"load average at end {os.getloadavg()[0]:.2f}")
     if args.json:
         with open(args.json, "w") as handle:
