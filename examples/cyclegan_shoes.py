@@ -73,34 +73,36 @@ if found:
     print(f"resuming from {path} after epoch {start}", flush=True)
 else:
     model = ganzoo.get("cyclegan", preset="tiny" if args.quick else "default", seed=0, compile=False)
-    decay = {"initial_learning_rate": 2e-4, "decay_steps": steps, "end_learning_rate": 0.0, "power": 1.0}
-    model.compile(d_optimizer=keras.optimizers.Adam(keras.optimizers.schedules.PolynomialDecay(**decay), beta_1=0.5),
-                  g_optimizer=keras.optimizers.Adam(keras.optimizers.schedules.PolynomialDecay(**decay), beta_1=0.5))
+    linear = keras.optimizers.schedules.PolynomialDecay(2e-4, decay_steps=steps, end_learning_rate=0.0, power=1.0)
+    model.compile(d_optimizer=keras.optimizers.Adam(linear, beta_1=0.5),
+                  g_optimizer=keras.optimizers.Adam(linear, beta_1=0.5))
 if start < epochs:
     model.fit(train_a, train_b, batch_size=args.batch_size, epochs=epochs, initial_epoch=start, verbose=2,
               callbacks=[cb.AtomicCheckpoint(args.output),
                          cb.CSVLog(os.path.join(args.output, "logs.csv"), append=start > 0)])
 
 extractor = feature_extractor("fashion_mnist")
-stats = {name: gaussian_statistics(extractor.features(images))
-         for name, images in (("a", test_a), ("b", test_b), ("train_a", train_a[:n_test]), ("train_b", train_b[:n_test]))}
+# One pass of the classifier per image set: its features (FID) and class probabilities together.
+outputs = {name: extractor.outputs(images)
+           for name, images in (("a", test_a), ("b", test_b), ("train_a", train_a[:n_test]), ("train_b", train_b[:n_test]))}
+stats = {name: gaussian_statistics(feats) for name, (feats, _) in outputs.items()}
 directions = {"a2b": (test_a, "a", "b", class_b), "b2a": (test_b, "b", "a", class_a)}
 results = {
     "backend": backend, "epochs": epochs, "batch_size": args.batch_size, "classes": [class_a, class_b],
     "train_images_per_domain": n_train, "test_images_per_domain": n_test, "extractor": extractor.describe(),
     "classifier_accuracy_on_real_test_images": float(np.mean(np.concatenate([
-        extractor.probabilities(test_a).argmax(axis=1) == class_a,
-        extractor.probabilities(test_b).argmax(axis=1) == class_b]))),
+        outputs["a"][1].argmax(axis=1) == class_a, outputs["b"][1].argmax(axis=1) == class_b]))),
     "directions": {},
 }
 pictures = []
 for direction, (source, source_name, target, target_class) in directions.items():
     translated = model.translate(source, direction=direction)
     restored = model.translate(translated, direction=f"{target}2{source_name}")
+    feats, probabilities = extractor.outputs(translated)
     results["directions"][direction] = {
-        "share_classified_as_target": float(np.mean(extractor.probabilities(translated).argmax(axis=1) == target_class)),
+        "share_classified_as_target": float(np.mean(probabilities.argmax(axis=1) == target_class)),
         "cycle_l1": float(np.abs(restored - source).mean()),
-        "fid": frechet_distance(*stats[target], *gaussian_statistics(extractor.features(translated))),
+        "fid": frechet_distance(*stats[target], *gaussian_statistics(feats)),
         "fid_source_vs_target": frechet_distance(*stats[target], *stats[source_name]),
         "fid_train_vs_test": frechet_distance(*stats[target], *stats[f"train_{target}"]),
     }

@@ -90,8 +90,9 @@ translations = {
     "l1_only": np.clip(unet.predict(test_edges, batch_size=256, verbose=0), -1.0, 1.0),
 }
 extractor = feature_extractor("fashion_mnist")
-real_stats = gaussian_statistics(extractor.features(test_images))
-true_class = extractor.probabilities(test_images).argmax(axis=1)
+real_features, real_probabilities = extractor.outputs(test_images)  # one pass: features and classes
+real_stats = gaussian_statistics(real_features)
+true_class = real_probabilities.argmax(axis=1)
 results = {
     "backend": backend, "epochs": epochs, "train_pairs": len(edges), "test_pairs": len(test_edges),
     "extractor": extractor.describe(),
@@ -99,10 +100,11 @@ results = {
     "models": {},
 }
 for name, fake in translations.items():
+    fake_features, fake_probabilities = extractor.outputs(fake)
     results["models"][name] = {
         "l1": float(np.abs(fake - test_images).mean()),
-        "fid": frechet_distance(*real_stats, *gaussian_statistics(extractor.features(fake))),
-        "class_accuracy": float(np.mean(extractor.probabilities(fake).argmax(axis=1) == test_labels)),
+        "fid": frechet_distance(*real_stats, *gaussian_statistics(fake_features)),
+        "class_accuracy": float(np.mean(fake_probabilities.argmax(axis=1) == test_labels)),
     }
 
 os.makedirs(args.output, exist_ok=True)

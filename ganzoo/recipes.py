@@ -118,8 +118,8 @@ RECIPES: dict[str, Recipe] = {r.model: r for r in (
            why="The paper's Adam(1e-4, beta_1=0, beta_2=0.9) (Gulrajani et al. 2017); EMA 0.999. Two critic "
                "steps per generator step, not the paper's five: a critic step with its double-backprop "
                "penalty costs more than the generator's update (an epoch took 28 CPU-minutes with five, 13.5 "
-               "with two), and at a fixed CPU budget more generator steps won (measured: five critic steps reached validation FID 118.6 in 58 CPU-minutes, two "
-               "reached 96.0 in 54.7). Four epochs (3,436 generator steps) fill the 60-minute cap, which "
+               "with two), and at a fixed CPU budget more generator steps won (measured: five critic steps "
+               "reached validation FID 118.6 in 58 CPU-minutes, two reached 96.0 in 54.7). Four epochs (3,436 generator steps) fill the 60-minute cap, which "
                "applies because the validation FID was still falling by 17-20% per epoch."),
     _gan("gan", 40, why="The MLP is cheap per step, so more epochs fit the budget; " + _GAN_WHY),
     Recipe("vae", epochs=12, batch_size=64, model_kwargs={"seed": 0},
