@@ -17,6 +17,9 @@ from __future__ import annotations
 import os
 import sys
 
+# Whether the user set TF_ENABLE_ONEDNN_OPTS (prepare() may set it on JAX and torch).
+_USER_ONEDNN_SETTING = "TF_ENABLE_ONEDNN_OPTS" in os.environ
+
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
@@ -25,8 +28,14 @@ def prepare(backend: str | None = None) -> str:
 
     Must run before Keras is imported. TensorFlow prints oneDNN and CPU-feature
     lines when it loads (under JAX and torch too: Keras' saving code imports it
-    when installed); `TF_CPP_MIN_LOG_LEVEL=3` hides them unless the user set
-    another level.
+    when installed); `TF_CPP_MIN_LOG_LEVEL=3` hides most of them unless the user
+    set another level. TensorFlow 2.21 logs one more, "oneDNN custom operations are
+    on" (on CPUs where oneDNN is on by default), through absl before that setting
+    applies. On the TensorFlow backend, which Keras imports at once anyway,
+    TensorFlow is therefore imported here with those start-up lines filtered out of
+    stderr (any other line passes through); on JAX and torch, where TensorFlow only
+    reads and writes files for Keras, its oneDNN operations are switched off
+    (`TF_ENABLE_ONEDNN_OPTS=0`, unless the user set it), which removes the line.
 
     Args:
         backend: str or None. `"tensorflow"`, `"jax"` or `"torch"`; None keeps
@@ -54,7 +63,45 @@ def prepare(backend: str | None = None) -> str:
         return current
     if backend is not None:
         os.environ["KERAS_BACKEND"] = backend
-    return os.environ.get("KERAS_BACKEND") or "tensorflow"
+    chosen = os.environ.get("KERAS_BACKEND") or "tensorflow"
+    if chosen == "tensorflow":
+        _import_tensorflow_quietly()
+    else:
+        os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    return chosen
+
+
+# TensorFlow's start-up lines that TF_CPP_MIN_LOG_LEVEL does not reach (TensorFlow 2.21).
+_TF_STARTUP_LINES = ("All log messages before absl::InitializeLog() is called",
+                     "oneDNN custom operations are on")
+
+
+def _import_tensorflow_quietly():
+    """`import tensorflow` (when installed and not loaded) with its start-up lines dropped from stderr."""
+    import importlib
+    import importlib.util
+    import tempfile
+
+    if "tensorflow" in sys.modules or importlib.util.find_spec("tensorflow") is None:
+        return
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") not in ("2", "3"):
+        importlib.import_module("tensorflow")  # the user asked for TensorFlow's messages
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)  # the C++ logging writes to file descriptor 2 itself
+        try:
+            importlib.import_module("tensorflow")
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        text = captured.read().decode(errors="replace")
+    kept = [line for line in text.splitlines(keepends=True) if not any(s in line for s in _TF_STARTUP_LINES)]
+    if kept:
+        sys.stderr.write("".join(kept))
 
 
 # ---- the fastest backend on this machine, measured once -------------------------
@@ -108,6 +155,8 @@ def probe(backend: str, steps: int = 10, warmup: int = 3, timeout: float = 600) 
     import subprocess
 
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    if backend == "tensorflow" and env.get("TF_ENABLE_ONEDNN_OPTS") == "0" and not _USER_ONEDNN_SETTING:
+        del env["TF_ENABLE_ONEDNN_OPTS"]  # prepare() turned it off for another backend; time TF as users run it
     try:
         proc = subprocess.run([sys.executable, "-c", _PROBE, str(steps), str(warmup)], env=env,
                               capture_output=True, text=True, timeout=timeout)
