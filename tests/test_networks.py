@@ -1,10 +1,12 @@
-"""The sub-pixel form of the generators' transposed convolution: the same function.
+"""The networks' faster formulations compute the same functions as Keras' layers.
 
-`ganzoo.models.networks.Conv2DTranspose` computes a stride-2, kernel-4, "same"
-transposed convolution as a 3x3 convolution plus depth-to-space on JAX. These tests
-check the rewrite on every backend (not only where it is used): outputs, the kernel
-gradient and the input gradient against Keras' `ops.conv_transpose`, and that the
-layer saves and loads with Keras' variables.
+- `ganzoo.models.networks.Conv2DTranspose` computes a stride-2, kernel-4, "same"
+  transposed convolution as a 3x3 convolution plus depth-to-space on JAX. These tests
+  check the rewrite on every backend (not only where it is used): outputs, the kernel
+  gradient and the input gradient against Keras' `ops.conv_transpose`, and that the
+  layer saves and loads with Keras' variables.
+- The channels-first layout PyTorch's networks use inside (`ganzoo.backend.DATA_FORMAT`):
+  the same weights give the same outputs and the same training step as channels-last.
 """
 
 import keras
@@ -13,6 +15,8 @@ import pytest
 from conftest import BACKEND
 from keras import ops
 
+import ganzoo
+import ganzoo.backend
 from ganzoo.backend import SUBPIXEL_UPSAMPLING, input_gradients
 from ganzoo.models.networks import Conv2DTranspose, subpixel_conv_transpose
 
@@ -87,3 +91,54 @@ def test_other_configurations_use_keras_call():
     few = Conv2DTranspose(3, 4, strides=2, padding="same")  # image channels: the plain op is faster
     few.build((None, 5, 5, 4))
     assert few.subpixel is False
+
+
+# ---- the channels-first layout -----------------------------------------------------
+def _dcgan_in(layout, monkeypatch):
+    monkeypatch.setattr(ganzoo.backend, "DATA_FORMAT", layout)
+    return ganzoo.get("dcgan", preset="tiny", seed=0)
+
+
+@pytest.mark.skipif(BACKEND == "tensorflow", reason="TensorFlow's CPU convolutions take channels-last only")
+def test_channels_first_networks_equal_channels_last(monkeypatch):
+    last = _dcgan_in("channels_last", monkeypatch)
+    first = _dcgan_in("channels_first", monkeypatch)
+    assert any(isinstance(layer, keras.layers.Permute) for layer in first.generator.layers)
+    assert not any(isinstance(layer, keras.layers.Permute) for layer in last.generator.layers)
+    first.set_weights(last.get_weights())  # the same variables, in the same order
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((8, last.latent_dim)).astype("float32")
+    images = rng.uniform(-1, 1, (8, *last.image_shape)).astype("float32")
+    for training in (False, True):
+        for net, x in (("generator", z), ("discriminator", images)):
+            want, got = (ops.convert_to_numpy(getattr(m, net)(x, training=training)) for m in (last, first))
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=f"{net}, training={training}")
+    # The discriminator's "features" are ordered channels-last in both layouts.
+    f_last, f_first = (ops.convert_to_numpy(keras.Model(m.discriminator.inputs, m.discriminator.get_layer(
+        "features").output)(images)) for m in (last, first))
+    np.testing.assert_allclose(f_first, f_last, rtol=1e-4, atol=1e-5)
+    # One training step from the same state gives the same weights.
+    for m in (last, first):
+        m.fit(images, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(last.weights, first.weights):
+        np.testing.assert_allclose(ops.convert_to_numpy(b), ops.convert_to_numpy(a), rtol=1e-3, atol=1e-4,
+                                   err_msg=a.path)
+
+
+def test_weights_move_between_layouts(monkeypatch, tmp_path):
+    # This backend's layout and channels-last (on PyTorch: channels-first and channels-last)
+    # read each other's weight files: Permute layers hold no variables.
+    native = ganzoo.backend.DATA_FORMAT
+    ours = ganzoo.get("dcgan", preset="tiny", seed=1)
+    ours.save_weights(tmp_path / "ours.weights.h5")
+    plain = _dcgan_in("channels_last", monkeypatch)
+    plain.load_weights(tmp_path / "ours.weights.h5")
+    z = np.random.default_rng(6).standard_normal((4, ours.latent_dim)).astype("float32")
+    np.testing.assert_allclose(ops.convert_to_numpy(plain.generator(z)), ops.convert_to_numpy(ours.generator(z)),
+                               rtol=1e-5, atol=1e-6)
+    plain.save_weights(tmp_path / "plain.weights.h5")
+    monkeypatch.setattr(ganzoo.backend, "DATA_FORMAT", native)
+    again = ganzoo.get("dcgan", preset="tiny", seed=2)
+    again.load_weights(tmp_path / "plain.weights.h5")
+    np.testing.assert_allclose(ops.convert_to_numpy(again.generator(z)), ops.convert_to_numpy(ours.generator(z)),
+                               rtol=1e-5, atol=1e-6)

@@ -46,5 +46,14 @@ else:
 #: (`python benchmarks/conv_transpose.py`).
 SUBPIXEL_UPSAMPLING = BACKEND == "jax"
 
-__all__ = ["AdversarialTrainer", "BACKEND", "SUBPIXEL_UPSAMPLING", "inference_function", "input_gradients",
-           "moving_average"]
+#: The layout of image tensors inside the zoo's DCGAN-family networks and its
+#: domain classifier. Inputs and outputs are channels-last on every backend; on
+#: PyTorch those networks permute once after their input and once before their
+#: output and run channels-first in between, the layout of torch's own kernels:
+#: Keras' torch layers otherwise copy NHWC to NCHW and back around every
+#: convolution and pooling (`python benchmarks/channels_first.py`). The weights are
+#: the same in either layout (Keras' kernels and `Flatten` do not depend on it).
+DATA_FORMAT = "channels_first" if BACKEND == "torch" else "channels_last"
+
+__all__ = ["AdversarialTrainer", "BACKEND", "DATA_FORMAT", "SUBPIXEL_UPSAMPLING", "inference_function",
+           "input_gradients", "moving_average"]

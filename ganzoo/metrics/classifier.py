@@ -11,6 +11,9 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from ganzoo import backend
+from ganzoo.models.networks import from_channels_last
+
 
 def build_classifier(
     image_shape=(28, 28, 1),
@@ -52,13 +55,16 @@ def build_classifier(
             f"Received: image_shape={tuple(image_shape)}"
         )
     inputs = keras.Input(tuple(image_shape), name="images")
-    x = inputs
+    # Channels-first inside on PyTorch, with the same weights (ganzoo.backend.DATA_FORMAT).
+    data_format = backend.DATA_FORMAT
+    x = from_channels_last(inputs)
     for i, width in enumerate(filters):
-        x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = keras.layers.BatchNormalization(momentum=batch_norm_momentum, name=f"bn{i}")(x)
+        x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}", data_format=data_format)(x)
+        x = keras.layers.BatchNormalization(axis=1 if data_format == "channels_first" else -1,
+                                            momentum=batch_norm_momentum, name=f"bn{i}")(x)
         x = keras.layers.ReLU(name=f"relu{i}")(x)
-        x = keras.layers.MaxPooling2D(2, name=f"pool{i}")(x)
-    x = keras.layers.Flatten(name="flatten")(x)
+        x = keras.layers.MaxPooling2D(2, name=f"pool{i}", data_format=data_format)(x)
+    x = keras.layers.Flatten(name="flatten", data_format=data_format)(x)
     x = keras.layers.Dense(feature_dim, activation="relu", name="features")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     logits = keras.layers.Dense(num_classes, name="logits")(x)

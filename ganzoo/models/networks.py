@@ -13,6 +13,10 @@ none can silently skip an option its parent has.
 - `SNConv2D` / `SNDense`: spectral normalisation (Miyato et al. 2018);
 - `Conv2DTranspose`: Keras' layer, computed as a sub-pixel convolution on JAX.
 
+Layout: the bodies take and return channels-last tensors on every backend and
+run in `ganzoo.backend.DATA_FORMAT` inside (channels-first on PyTorch, one
+`Permute` in and one out), with the same weights either way.
+
 DCGAN's choices (Radford et al. 2015): weights from N(0, 0.02), kernel size 4,
 BatchNorm momentum 0.9 and epsilon 1e-5 (PyTorch's defaults, as the reference
 implementations use).
@@ -35,6 +39,8 @@ from typing import Any
 import keras
 import numpy as np
 from keras import layers, ops
+
+import ganzoo.backend as _backend
 
 
 # ---- argument checks -------------------------------------------------------
@@ -83,8 +89,9 @@ def init():
     return keras.initializers.RandomNormal(stddev=0.02)
 
 
-def batch_norm_layer():
-    return layers.BatchNormalization(momentum=0.9, epsilon=1e-5, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
+def batch_norm_layer(axis: int = -1):
+    return layers.BatchNormalization(axis=axis, momentum=0.9, epsilon=1e-5,
+                                     gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
 
 
 def _l2_normalize(x, epsilon=1e-12):
@@ -120,7 +127,7 @@ class _SpectralNorm:
     def call(self, inputs, training=False):
         outputs = self.apply_kernel(inputs, self.normalized_kernel(training))
         if self.use_bias:
-            outputs = outputs + self.bias
+            outputs = outputs + self.shaped_bias()
         return outputs if self.activation is None else self.activation(outputs)
 
     # Conv2D and Dense save only their kernel and bias; u is state worth keeping.
@@ -142,12 +149,20 @@ class SNConv2D(_SpectralNorm, layers.Conv2D):
     def apply_kernel(self, inputs, kernel):
         return self.convolution_op(inputs, kernel)
 
+    def shaped_bias(self):
+        if self.data_format == "channels_first":
+            return ops.reshape(self.bias, (1, self.filters, 1, 1))
+        return self.bias
+
 
 class SNDense(_SpectralNorm, layers.Dense):
     """`Dense` whose kernel is spectrally normalised (Miyato et al. 2018)."""
 
     def apply_kernel(self, inputs, kernel):
         return ops.matmul(inputs, kernel)
+
+    def shaped_bias(self):
+        return self.bias
 
 
 def dense(units: int, *, spectral_norm: bool = False, power_iterations: int = 1, **kwargs) -> layers.Layer:
@@ -238,21 +253,37 @@ class Conv2DTranspose(layers.Conv2DTranspose):
 
 
 # ---- network bodies -------------------------------------------------------------
+def from_channels_last(x):
+    """A channels-last tensor in `ganzoo.backend.DATA_FORMAT` (a `Permute` on PyTorch)."""
+    return layers.Permute((3, 1, 2))(x) if _backend.DATA_FORMAT == "channels_first" else x
+
+
+def to_channels_last(x):
+    """A tensor in `ganzoo.backend.DATA_FORMAT` back to channels-last (the inverse of `from_channels_last`)."""
+    return layers.Permute((2, 3, 1))(x) if _backend.DATA_FORMAT == "channels_first" else x
+
+
+def _channel_axis():
+    return 1 if _backend.DATA_FORMAT == "channels_first" else -1
+
+
 def upsampling_network(inputs, image_shape, base_filters, stages, activation="tanh"):
     """DCGAN generator body: Dense projection, then `stages` stride-2 transposed convolutions."""
     height, width, channels = image_shape
     h, w = height >> stages, width >> stages
     filters = base_filters * 2 ** (stages - 1)
+    data_format, axis = _backend.DATA_FORMAT, _channel_axis()
     x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=init())(inputs)
     x = layers.ReLU()(batch_norm_layer()(x))
-    x = layers.Reshape((h, w, filters))(x)
+    x = from_channels_last(layers.Reshape((h, w, filters))(x))
     for _ in range(stages - 1):
         filters //= 2
         x = Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                            kernel_initializer=init())(x)
-        x = layers.ReLU()(batch_norm_layer()(x))
-    x = Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init())(x)
-    return layers.Activation(activation or "linear", dtype="float32")(x)
+                            kernel_initializer=init(), data_format=data_format)(x)
+        x = layers.ReLU()(batch_norm_layer(axis)(x))
+    x = Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=init(),
+                        data_format=data_format)(x)
+    return layers.Activation(activation or "linear", dtype="float32")(to_channels_last(x))
 
 
 def downsampling_network(images, base_filters, stages, *, batch_norm=True, spectral_norm=False,
@@ -271,11 +302,13 @@ def downsampling_network(images, base_filters, stages, *, batch_norm=True, spect
     Returns:
         The flat features, the output of a `Flatten` layer named `"features"`.
     """
-    x = images
+    x = from_channels_last(images)
     for stage in range(stages):
         x = conv(base_filters * 2**stage, use_bias=stage == 0 or not batch_norm,
-                 spectral_norm=spectral_norm, power_iterations=power_iterations)(x)
+                 spectral_norm=spectral_norm, power_iterations=power_iterations,
+                 data_format=_backend.DATA_FORMAT)(x)
         if stage > 0 and batch_norm:
-            x = batch_norm_layer()(x)
+            x = batch_norm_layer(_channel_axis())(x)
         x = layers.LeakyReLU(0.2)(x)
-    return layers.Flatten(name="features")(x)
+    # Flatten orders a channels-first tensor as a channels-last one: same features.
+    return layers.Flatten(name="features", data_format=_backend.DATA_FORMAT)(x)
