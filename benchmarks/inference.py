@@ -2,6 +2,7 @@
 
     PYTHONPATH=. KERAS_BACKEND=jax python benchmarks/inference.py              # ~1-3 min
     PYTHONPATH=. KERAS_BACKEND=torch python benchmarks/inference.py --n 2000   # quicker
+    PYTHONPATH=. KERAS_BACKEND=jax python benchmarks/inference.py --gpu        # native PyTorch on cuda too
 
 Cases, all in this process, each run once per round in a shuffled order (the figures
 come from the same minutes of the same machine); a figure is the median over rounds
@@ -37,6 +38,7 @@ from train_step import (  # noqa: E402  (benchmarks/ is not a package)
     PyTorchLoop,
     _set_threads_after_import,
     _set_threads_before_import,
+    backend_device,
 )
 
 
@@ -59,13 +61,16 @@ def _cases(n, batch_size):
 
     import torch
 
-    native = PyTorchLoop(batch_size, latent=model.latent_dim).gen.eval()
-    torch_latent = torch.as_tensor(latent)
+    loop = PyTorchLoop(batch_size, latent=model.latent_dim)  # on cuda under --gpu
+    native = loop.gen.eval()
+    torch_latent = torch.as_tensor(latent, device=loop.device)
 
     def pytorch_forward():
         with torch.no_grad():
-            return np.concatenate([native(torch_latent[s:s + batch_size]).numpy() for s in range(0, n, batch_size)])
+            return np.concatenate([native(torch_latent[s:s + batch_size]).cpu().numpy()
+                                   for s in range(0, n, batch_size)])
 
+    pytorch_forward.device = loop.device
     images, _ = ganzoo.data.load("fashion_mnist", "test")
     images = images[:n]
     extractor = feature_extractor("fashion_mnist")
@@ -89,8 +94,11 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--rounds", type=int, default=3, help="measured rounds (after one warm-up round)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--gpu", action="store_true", help="native PyTorch on cuda; the backend must see a GPU")
+    parser.add_argument("--json", help="also write the result here")
     args = parser.parse_args(argv)
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+
     _set_threads_before_import(backend, args.threads)
     import keras
 
@@ -100,6 +108,12 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(args.threads)  # the native PyTorch case runs on every backend
+    device = backend_device(backend)
+    if args.gpu:
+        if not device.startswith("gpu"):
+            parser.error(f"--gpu: the {backend} backend computes on the {device}: install its CUDA build")
+        # Native PyTorch on cuda where this torch has it (else it stays on the CPU, as reported).
+        os.environ["GANZOO_BENCH_GPU"] = "1" if torch.cuda.is_available() else "0"
     cases = _cases(args.n, args.batch_size)
     times = {name: [] for name in cases}
     order = list(cases)
@@ -112,7 +126,8 @@ def main(argv=None):
                 times[name].append(time.perf_counter() - start)
     seconds = {name: float(np.median(t)) for name, t in times.items()}
     result = {
-        "backend": backend, "n": args.n, "batch_size": args.batch_size, "threads": args.threads,
+        "backend": backend, "device": device, "native_pytorch_device": cases["pytorch-forward"].device,
+        "n": args.n, "batch_size": args.batch_size, "threads": args.threads,
         "rounds": args.rounds, "images_per_second": {k: round(args.n / v, 1) for k, v in seconds.items()},
         "ratios": {
             "generate_vs_eager": round(seconds["generate-eager"] / seconds["generate"], 3),
@@ -121,6 +136,9 @@ def main(argv=None):
         },
     }
     print(json.dumps(result, indent=1))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
     return result
 
 

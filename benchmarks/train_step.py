@@ -26,6 +26,10 @@ Run from the repository root:
 
     PYTHONPATH=. python benchmarks/train_step.py            # full: batch 64 and 256
     PYTHONPATH=. python benchmarks/train_step.py --quick    # batch 64, fewer steps
+    PYTHONPATH=. python benchmarks/train_step.py --gpu      # on an NVIDIA GPU (benchmarks/gpu.sh)
+
+With `--gpu` every case runs on the GPU (native PyTorch on `cuda`; the Keras
+backends on their default device, which must be a GPU: the run stops otherwise).
 """
 
 from __future__ import annotations
@@ -72,6 +76,30 @@ def _set_threads_after_import(backend, threads):
         import torch
 
         torch.set_num_threads(threads)
+
+
+def _torch_device():
+    """Where the torch cases put their tensors: `cuda` under `--gpu`, else the CPU."""
+    return "cuda" if os.environ.get("GANZOO_BENCH_GPU") == "1" else "cpu"
+
+
+def backend_device(backend):
+    """The device this worker's backend computes on, in words (checked under `--gpu`)."""
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return f"gpu: {gpus[0].name}" if gpus else "cpu"
+    if backend == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return f"gpu: {device.device_kind}" if device.platform == "gpu" else "cpu"
+    import torch
+
+    if torch.cuda.is_available():
+        return f"gpu: {torch.cuda.get_device_name(0)}"
+    return "cpu"
 
 
 def _dcgan(seed=0):
@@ -291,7 +319,7 @@ class TorchKerasLoop:
         self.g_opt.build(self.gen.trainable_variables)
         self.seed = keras.random.SeedGenerator(0)
         self.latent = model.latent_dim
-        self.x = torch.as_tensor(_batch(batch_size))
+        self.x = torch.as_tensor(_batch(batch_size), device=_torch_device())
         self.torch = torch
 
     def _update(self, optimizer, variables, loss):
@@ -370,10 +398,13 @@ class PyTorchLoop:
                     nn.init.zeros_(module.bias)
         self.gen.train()
         self.disc.train()
+        self.device = _torch_device()
+        self.gen.to(self.device)
+        self.disc.to(self.device)
         self.d_opt = torch.optim.Adam(self.disc.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
         self.g_opt = torch.optim.Adam(self.gen.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
         self.latent = latent
-        self.x = torch.as_tensor(_batch(batch_size)).permute(0, 3, 1, 2).contiguous()
+        self.x = torch.as_tensor(_batch(batch_size), device=self.device).permute(0, 3, 1, 2).contiguous()
         self.torch = torch
 
     def step(self):
@@ -381,13 +412,13 @@ class PyTorchLoop:
         F = torch.nn.functional
         n = self.x.shape[0]
         with torch.no_grad():
-            fake = self.gen(torch.randn(n, self.latent))
+            fake = self.gen(torch.randn(n, self.latent, device=self.device))
         d_loss = F.softplus(-self.disc(self.x)).mean() + F.softplus(self.disc(fake)).mean()
         self.d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         self.d_opt.step()
         self.disc.requires_grad_(False)
-        g_loss = F.softplus(-self.disc(self.gen(torch.randn(n, self.latent)))).mean()
+        g_loss = F.softplus(-self.disc(self.gen(torch.randn(n, self.latent, device=self.device)))).mean()
         self.g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         self.g_opt.step()
@@ -432,7 +463,7 @@ def worker(backend, threads):
     _set_threads_after_import(backend, threads)
     keras.config.disable_interactive_logging()
     cases = {}
-    reply.write(json.dumps({"ready": backend}) + "\n")
+    reply.write(json.dumps({"ready": backend, "device": backend_device(backend)}) + "\n")
     reply.flush()
     for line in sys.stdin:
         cmd = json.loads(line)
@@ -457,7 +488,7 @@ class Worker:
             [sys.executable, os.path.abspath(__file__), "--worker", backend, "--threads", str(threads)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(self.log, "w"), text=True, env=env,
         )
-        self._read()
+        self.device = self._read()["device"]
 
     def _read(self):
         line = self.proc.stdout.readline()
@@ -523,6 +554,7 @@ def main(argv=None):
     p.add_argument("--backends", default=",".join(BACKENDS))
     p.add_argument("--torch-compile", action="store_true", help="also time jit_compile=True on torch (slow to compile)")
     p.add_argument("--no-data", dest="data", action="store_false", help="skip the data-input check")
+    p.add_argument("--gpu", action="store_true", help="run every case on the GPU (stops if a backend has none)")
     p.add_argument("--json", help="write all timings here")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -532,6 +564,11 @@ def main(argv=None):
         args.batch_sizes, args.rounds, args.steps = "64", 3, 8
     args.batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
     backends = args.backends.split(",")
+    if args.gpu:
+        os.environ["GANZOO_BENCH_GPU"] = "1"  # read by the workers' torch cases
+        # Three processes share one GPU: none may reserve all of its memory up front.
+        os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+        os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
 
     print(f"machine: {machine()}")
     print(f"versions: {versions()}")
@@ -539,6 +576,15 @@ def main(argv=None):
           f"XLA eigen {'off' if args.threads == 1 else 'on'}); load average {os.getloadavg()}")
     t0 = time.perf_counter()
     workers = {b: Worker(b, args.threads) for b in backends}
+    for b, w in workers.items():
+        print(f"  {b}: {w.device}")
+    if args.gpu:
+        missing = [b for b, w in workers.items() if not w.device.startswith("gpu")]
+        if missing:
+            for w in workers.values():
+                w.close()
+            sys.exit(f"--gpu: {', '.join(missing)} see no GPU (a CUDA build is needed: tensorflow[and-cuda], "
+                     f"jax[cuda12], torch from the CUDA index); rerun with --backends set to the others")
     plan = [(b, c) for b in backends for c in cases_for(b, args)]
     results = {(b, *c): [] for b, c in plan}
     rng = random.Random(0)
@@ -556,6 +602,7 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"machine": machine(), "versions": versions(), "threads": args.threads,
+                       "devices": {b: w.device for b, w in workers.items()},
                        "results": [[*k, v] for k, v in results.items()]}, f, indent=1)
     print(f"total {time.perf_counter() - t0:.0f} s")
 
