@@ -583,7 +583,7 @@ def main(argv=None):
         if missing:
             for w in workers.values():
                 w.close()
-            sys.exit(f"--gpu: {', '.join(missing)} see no GPU (a CUDA build is needed: tensorflow[and-cuda], "
+            sys.exit(f"--gpu: no GPU visible to {', '.join(missing)} (each needs its CUDA build: tensorflow[and-cuda], "
                      f"jax[cuda12], torch from the CUDA index); rerun with --backends set to the others")
     plan = [(b, c) for b in backends for c in cases_for(b, args)]
     results = {(b, *c): [] for b, c in plan}
