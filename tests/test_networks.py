@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import BACKEND
+from helpers import fake_data
 from keras import ops
 
 import ganzoo
@@ -94,32 +95,43 @@ def test_other_configurations_use_keras_call():
 
 
 # ---- the channels-first layout -----------------------------------------------------
-def _dcgan_in(layout, monkeypatch):
+def _model_in(layout, monkeypatch, name="dcgan", seed=0):
     monkeypatch.setattr(ganzoo.backend, "DATA_FORMAT", layout)
-    return ganzoo.get("dcgan", preset="tiny", seed=0)
+    return ganzoo.get(name, preset="tiny", seed=seed)
+
+
+def _networks(model):
+    return [layer for layer in model.layers if isinstance(layer, keras.Model)]
 
 
 @pytest.mark.skipif(BACKEND == "tensorflow", reason="TensorFlow's CPU convolutions take channels-last only")
-def test_channels_first_networks_equal_channels_last(monkeypatch):
-    last = _dcgan_in("channels_last", monkeypatch)
-    first = _dcgan_in("channels_first", monkeypatch)
-    assert any(isinstance(layer, keras.layers.Permute) for layer in first.generator.layers)
-    assert not any(isinstance(layer, keras.layers.Permute) for layer in last.generator.layers)
+@pytest.mark.parametrize("name", ["dcgan", "sngan", "vae"])  # BatchNorm; spectral norm with biases; encoder
+def test_channels_first_networks_equal_channels_last(monkeypatch, name):
+    last = _model_in("channels_last", monkeypatch, name)
+    first = _model_in("channels_first", monkeypatch, name)
+    assert len(_networks(first)) >= 2
+    for a, b in zip(_networks(last), _networks(first)):
+        assert any(isinstance(layer, keras.layers.Permute) for layer in b.layers), b.name
+        assert not any(isinstance(layer, keras.layers.Permute) for layer in a.layers), a.name
     first.set_weights(last.get_weights())  # the same variables, in the same order
     rng = np.random.default_rng(5)
-    z = rng.standard_normal((8, last.latent_dim)).astype("float32")
-    images = rng.uniform(-1, 1, (8, *last.image_shape)).astype("float32")
-    for training in (False, True):
-        for net, x in (("generator", z), ("discriminator", images)):
-            want, got = (ops.convert_to_numpy(getattr(m, net)(x, training=training)) for m in (last, first))
-            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5, err_msg=f"{net}, training={training}")
-    # The discriminator's "features" are ordered channels-last in both layouts.
-    f_last, f_first = (ops.convert_to_numpy(keras.Model(m.discriminator.inputs, m.discriminator.get_layer(
-        "features").output)(images)) for m in (last, first))
-    np.testing.assert_allclose(f_first, f_last, rtol=1e-4, atol=1e-5)
+    for a, b in zip(_networks(last), _networks(first)):
+        x = rng.uniform(-1, 1, (4, *a.inputs[0].shape[1:])).astype("float32")
+        for training in (False, True):
+            want, got = (keras.tree.map_structure(ops.convert_to_numpy, net(x, training=training))
+                         for net in (a, b))
+            for w, g in zip(keras.tree.flatten(want), keras.tree.flatten(got)):
+                assert g.shape == w.shape
+                np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=f"{a.name}, training={training}")
+    if name == "dcgan":  # the discriminator's "features" are ordered channels-last in both layouts
+        images = rng.uniform(-1, 1, (4, *last.image_shape)).astype("float32")
+        f_last, f_first = (ops.convert_to_numpy(keras.Model(m.discriminator.inputs, m.discriminator.get_layer(
+            "features").output)(images)) for m in (last, first))
+        np.testing.assert_allclose(f_first, f_last, rtol=1e-4, atol=1e-5)
     # One training step from the same state gives the same weights.
+    x, y = fake_data(last, n=4, seed=6)
     for m in (last, first):
-        m.fit(images, batch_size=8, epochs=1, shuffle=False, verbose=0)
+        m.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
     for a, b in zip(last.weights, first.weights):
         np.testing.assert_allclose(ops.convert_to_numpy(b), ops.convert_to_numpy(a), rtol=1e-3, atol=1e-4,
                                    err_msg=a.path)
@@ -131,7 +143,7 @@ def test_weights_move_between_layouts(monkeypatch, tmp_path):
     native = ganzoo.backend.DATA_FORMAT
     ours = ganzoo.get("dcgan", preset="tiny", seed=1)
     ours.save_weights(tmp_path / "ours.weights.h5")
-    plain = _dcgan_in("channels_last", monkeypatch)
+    plain = _model_in("channels_last", monkeypatch)
     plain.load_weights(tmp_path / "ours.weights.h5")
     z = np.random.default_rng(6).standard_normal((4, ours.latent_dim)).astype("float32")
     np.testing.assert_allclose(ops.convert_to_numpy(plain.generator(z)), ops.convert_to_numpy(ours.generator(z)),
