@@ -8,14 +8,16 @@ process and on one backend (jax.jit, `tf.function` without XLA, eager torch), `d
 `GanzooCase`), the same backend's hand-written loop (`JaxLoop`, `TFLoop` or
 `TorchKerasLoop`) and, on JAX, the zoo's `train_step` jitted by hand (donated state) and
 called directly on one device batch: what the zoo's compiled step costs without Keras'
-`fit` around it. A figure is the median over rounds of the per-round median step time;
-one warm-up round is dropped. One thread.
+`fit` around it. The cases run in a new shuffled order every round; a figure is the
+median over rounds of the per-round median step time; one warm-up round is dropped. One
+thread.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import sys
 import time
 
@@ -78,9 +80,11 @@ def main(argv=None):
     if backend == "jax":
         cases["train_step-direct"] = DirectJaxStep(args.batch_size)
     figures = {name: [] for name in cases}
+    order = list(cases)
     for round_ in range(args.rounds + 1):
-        for name, case in cases.items():
-            ms = float(np.median(case.run(args.steps)))
+        random.Random(round_).shuffle(order)  # a new order every round: no case always follows another
+        for name in order:
+            ms = float(np.median(cases[name].run(args.steps)))
             if round_:
                 figures[name].append(ms)
     print(f"{backend}, batch {args.batch_size}, {args.rounds} rounds of {args.steps} steps, "
