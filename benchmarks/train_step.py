@@ -247,11 +247,17 @@ class TFLoop:
 
 
 class JaxLoop:
-    """One pure function of all state: stateless_call + stateless_apply (jax.jit when jit)."""
+    """One pure function of all state: stateless_call + stateless_apply (jax.jit when jit).
 
-    def __init__(self, batch_size, jit):
+    `keras_rng=True` draws the noise with `keras.random.normal` from a Keras
+    `SeedGenerator` (its state threaded through, as the zoo's step does) instead of
+    `jax.random` keys (`zoo_overhead.py` times both).
+    """
+
+    def __init__(self, batch_size, jit, keras_rng=False):
         import jax
         import jax.numpy as jnp
+        import keras
 
         model = _dcgan()
         gen, disc = model.generator, model.discriminator
@@ -274,13 +280,23 @@ class JaxLoop:
             logits, dnt = disc.stateless_call(dt, dnt, fake, training=True)
             return jnp.mean(softplus(-logits)), (dnt, gnt)
 
+        seeds = keras.random.SeedGenerator(0)
+
+        def noise(key, n):
+            """`(z, new key)`: from `jax.random`, or from the Keras SeedGenerator whose state is `key`."""
+            if keras_rng:
+                with keras.StatelessScope(state_mapping=[(seeds.state, key)]) as scope:
+                    z = keras.random.normal((n, latent), seed=seeds)
+                return z, scope.get_current_value(seeds.state)
+            key, k = jax.random.split(key)
+            return jax.random.normal(k, (n, latent)), key
+
         def step(state, x):
             gt, gnt, dt, dnt, g_ov, d_ov, key = state
-            key, k1, k2 = jax.random.split(key, 3)
-            z = jax.random.normal(k1, (x.shape[0], latent))
+            z, key = noise(key, x.shape[0])
             (d_loss, (dnt, gnt)), grads = jax.value_and_grad(d_loss_fn, has_aux=True)(dt, dnt, gt, gnt, z, x)
             dt, d_ov = d_opt.stateless_apply(d_ov, grads, dt)
-            z = jax.random.normal(k2, (x.shape[0], latent))
+            z, key = noise(key, x.shape[0])
             (g_loss, (dnt, gnt)), grads = jax.value_and_grad(g_loss_fn, has_aux=True)(gt, gnt, dt, dnt, z)
             gt, g_ov = g_opt.stateless_apply(g_ov, grads, gt)
             return (gt, gnt, dt, dnt, g_ov, d_ov, key), d_loss, g_loss
@@ -291,7 +307,8 @@ class JaxLoop:
         self.state = (
             values(gen.trainable_variables), values(gen.non_trainable_variables),
             values(disc.trainable_variables), values(disc.non_trainable_variables),
-            values(g_opt.variables), values(d_opt.variables), jax.random.PRNGKey(0),
+            values(g_opt.variables), values(d_opt.variables),
+            seeds.state.value if keras_rng else jax.random.PRNGKey(0),
         )
         self.step = jax.jit(step, donate_argnums=0) if jit else step
         self.x = jnp.asarray(_batch(batch_size))

@@ -7,8 +7,9 @@
 process and on one backend (jax.jit, `tf.function` without XLA, eager torch), `dcgan`'s `fit` (`train_step.py`'s
 `GanzooCase`), the same backend's hand-written loop (`JaxLoop`, `TFLoop` or
 `TorchKerasLoop`) and, on JAX, the zoo's `train_step` jitted by hand (donated state) and
-called directly on one device batch: what the zoo's compiled step costs without Keras'
-`fit` around it. The cases run in a new shuffled order every round; a figure is the
+called directly on one device batch (what the zoo's compiled step costs without Keras'
+`fit` around it), and the loop drawing its noise from a Keras `SeedGenerator` as the
+zoo does (`keras-loop-keras-rng`) instead of from `jax.random` keys. The cases run in a new shuffled order every round; a figure is the
 median over rounds of the per-round median step time; one warm-up round is dropped. One
 thread.
 """
@@ -79,6 +80,7 @@ def main(argv=None):
     cases = {"fit": GanzooCase(args.batch_size, jit=jit), "keras-loop": loop()}
     if backend == "jax":
         cases["train_step-direct"] = DirectJaxStep(args.batch_size)
+        cases["keras-loop-keras-rng"] = JaxLoop(args.batch_size, True, keras_rng=True)
     figures = {name: [] for name in cases}
     order = list(cases)
     for round_ in range(args.rounds + 1):
