@@ -98,7 +98,6 @@ def main(argv=None):
     parser.add_argument("--json", help="also write the result here")
     args = parser.parse_args(argv)
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-
     _set_threads_before_import(backend, args.threads)
     import keras
 

@@ -31,6 +31,7 @@ from train_step import (  # noqa: E402
     TFLoop,
     TorchKerasLoop,
     _batch,
+    _ms,
     _set_threads_after_import,
     _set_threads_before_import,
 )
@@ -57,7 +58,7 @@ class DirectJaxStep:
             logs, self.state = self.step(self.state, (self.x,))
             [float(v) for v in logs.values()]
             stamps.append(time.perf_counter())
-        return [1000 * (b - a) for a, b in zip(stamps, stamps[1:])][1:]
+        return _ms(stamps)[1:]
 
 
 def main(argv=None):

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from ganzoo import backend
-from ganzoo.models.networks import from_channels_last
+from ganzoo.models.networks import channel_axis, from_channels_last
 
 
 def build_classifier(
@@ -60,8 +60,7 @@ def build_classifier(
     x = from_channels_last(inputs)
     for i, width in enumerate(filters):
         x = keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}", data_format=data_format)(x)
-        x = keras.layers.BatchNormalization(axis=1 if data_format == "channels_first" else -1,
-                                            momentum=batch_norm_momentum, name=f"bn{i}")(x)
+        x = keras.layers.BatchNormalization(axis=channel_axis(), momentum=batch_norm_momentum, name=f"bn{i}")(x)
         x = keras.layers.ReLU(name=f"relu{i}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"pool{i}", data_format=data_format)(x)
     x = keras.layers.Flatten(name="flatten", data_format=data_format)(x)

@@ -263,7 +263,8 @@ def to_channels_last(x):
     return layers.Permute((2, 3, 1))(x) if _backend.DATA_FORMAT == "channels_first" else x
 
 
-def _channel_axis():
+def channel_axis() -> int:
+    """The channel axis of image tensors in `ganzoo.backend.DATA_FORMAT` (1 on PyTorch, else -1)."""
     return 1 if _backend.DATA_FORMAT == "channels_first" else -1
 
 
@@ -272,7 +273,7 @@ def upsampling_network(inputs, image_shape, base_filters, stages, activation="ta
     height, width, channels = image_shape
     h, w = height >> stages, width >> stages
     filters = base_filters * 2 ** (stages - 1)
-    data_format, axis = _backend.DATA_FORMAT, _channel_axis()
+    data_format, axis = _backend.DATA_FORMAT, channel_axis()
     x = layers.Dense(h * w * filters, use_bias=False, kernel_initializer=init())(inputs)
     x = layers.ReLU()(batch_norm_layer()(x))
     x = from_channels_last(layers.Reshape((h, w, filters))(x))
@@ -308,7 +309,7 @@ def downsampling_network(images, base_filters, stages, *, batch_norm=True, spect
                  spectral_norm=spectral_norm, power_iterations=power_iterations,
                  data_format=_backend.DATA_FORMAT)(x)
         if stage > 0 and batch_norm:
-            x = batch_norm_layer(_channel_axis())(x)
+            x = batch_norm_layer(channel_axis())(x)
         x = layers.LeakyReLU(0.2)(x)
     # Flatten orders a channels-first tensor as a channels-last one: same features.
     return layers.Flatten(name="features", data_format=_backend.DATA_FORMAT)(x)
