@@ -357,7 +357,11 @@ class DivergenceGuard(keras.callbacks.Callback):
             with self._lock:
                 if self._found is None or batch < self._found[0]:
                     self._found = (batch, bad)
-            self.model.stop_training = True
+            # Not `self.model`: on JAX that property writes the step's state
+            # back into the variables (`jax_state_sync`), which from a worker
+            # thread races the main loop: it can install buffers the next step
+            # has already donated and mark them synced.
+            self._model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         # Keras has waited for every asynchronous batch check by now.

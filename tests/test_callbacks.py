@@ -142,6 +142,20 @@ def test_divergence_guard_checks_every_n_batches_and_at_epoch_end(tmp_path, chec
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
 
 
+def test_divergence_guard_batch_check_leaves_the_jax_state_alone():
+    # The batch check runs in a worker thread; on JAX `Callback.model` writes the
+    # step's state into the variables, racing the main loop's buffer donation
+    # (CI saw "Buffer has been deleted or donated"). It must stop via `_model`.
+    model = tiny("gan", seed=0)
+    guard = cb.DivergenceGuard()
+    guard.set_model(model)
+    syncs = []
+    model.jax_state_sync = lambda: syncs.append(1)
+    guard.on_train_batch_end(1, {"d_loss": float("nan"), "g_loss": 0.5})
+    assert model.stop_training and syncs == []
+    assert guard._found == (1, ["d_loss"])
+
+
 @pytest.mark.parametrize("check_every", [0, 1.5, True])
 def test_divergence_guard_rejects_bad_check_every(check_every):
     with pytest.raises(ValueError, match="check_every"):
