@@ -17,6 +17,7 @@ from helpers import fake_data, tiny, values
 
 from ganzoo.models import PlayerModel
 from ganzoo.models.persistence import seed_state_as as _seed_state_as
+from ganzoo.models.player import NoiseGenerator
 
 BATCH = 16
 N = 32  # two steps per epoch
@@ -210,3 +211,23 @@ def test_seed_state_converts_between_backend_dtypes():
     np.testing.assert_array_equal(_seed_state_as(as_int32, "uint32"), [big, 7])
     np.testing.assert_array_equal(_seed_state_as(as_int32, "int64"), [big, 7])
     assert _seed_state_as(np.array([1, 2], "uint32"), "int64").dtype == np.int64
+
+
+def test_noise_generator_is_a_seed_generator_hashed_on_jax_only():
+    # The zoo's noise generators advance and save exactly like Keras' own; only the
+    # seed they hand to keras.random differs, and only on JAX (a faster XLA step).
+    ours, keras_own = NoiseGenerator(3), keras.random.SeedGenerator(3)
+    for _ in range(2):
+        seed, raw = values([ours.next(), keras_own.next()])
+        if BACKEND == "jax":
+            import jax
+
+            np.testing.assert_array_equal(seed, jax.random.fold_in(raw, 0))
+            assert not np.array_equal(seed, raw)
+        else:
+            np.testing.assert_array_equal(seed, raw)
+    np.testing.assert_array_equal(*values([ours.state, keras_own.state]))
+    z = keras.ops.convert_to_numpy(keras.random.normal((20_000,), seed=ours))
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1) < 0.03
+    model = tiny("dcgan", seed=3)
+    assert all(isinstance(g, NoiseGenerator) for g in model._seed_generators)

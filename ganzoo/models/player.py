@@ -30,7 +30,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ganzoo.backend import AdversarialTrainer, inference_function
+from ganzoo.backend import AdversarialTrainer, inference_function, noise_key
 from ganzoo.data import checks
 from ganzoo.models.conditional import is_conditional
 from ganzoo.models.networks import positive_int
@@ -40,6 +40,18 @@ from ganzoo.optimizers import OptimizerGroup
 # The evaluation noise's seed is the model's seed plus this offset (a
 # different stream from the training noise for every seed).
 EVAL_SEED_OFFSET = 1_000_003
+
+
+class NoiseGenerator(keras.random.SeedGenerator):
+    """A `keras.random.SeedGenerator` whose seeds pass through `ganzoo.backend.noise_key`.
+
+    The same state, advanced the same way, saved and resumed like Keras' own;
+    only the seed handed to `keras.random` differs, and only on JAX, where it is
+    hashed once (a faster compiled train step on XLA's CPU backend).
+    """
+
+    def next(self, ordered=True):
+        return noise_key(super().next(ordered))
 
 
 @dataclass(frozen=True)
@@ -74,8 +86,8 @@ class PlayerModel(SavedState, AdversarialTrainer, keras.Model):
     def init_noise(self, seed: int | None):
         """The training and the evaluation noise generators (in this order)."""
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self.eval_seed_generator = keras.random.SeedGenerator(None if seed is None else seed + EVAL_SEED_OFFSET)
+        self.seed_generator = NoiseGenerator(seed)
+        self.eval_seed_generator = NoiseGenerator(None if seed is None else seed + EVAL_SEED_OFFSET)
 
     def noise_seed(self, training) -> keras.random.SeedGenerator:
         """The generator a loss draws from: training noise, or evaluation noise."""
