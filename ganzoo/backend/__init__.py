@@ -1,8 +1,9 @@
 """The only place in ganzoo that imports TensorFlow, JAX or PyTorch.
 
 The backend is chosen once, at import, from `keras.config.backend()` (set it
-with the `KERAS_BACKEND` environment variable before Keras is imported). Each
-backend module provides the same two names:
+with the `KERAS_BACKEND` environment variable before Keras is imported). On
+every backend this package provides the same names (from the backend's module,
+or from `generic` where a backend has no faster version):
 
 - `AdversarialTrainer`: a mixin whose `train_step` runs every player of an
   adversarial model (discriminator, generator, ...) inside `keras.Model.fit`.
