@@ -2,11 +2,13 @@
 feature extractors): the same numbers as the eager networks, one trace per batch shape,
 and the current weights at every call (after `fit`, after `set_weights`)."""
 
+import sys
+
 import keras
 import numpy as np
 import pytest
 from conftest import BACKEND
-from helpers import GENERATIVE, fake_data, tiny
+from helpers import GENERATIVE, fake_data, run_python, tiny
 
 import ganzoo
 from ganzoo.backend import inference_function
@@ -108,3 +110,17 @@ def test_inference_function_traces_once_per_shape_and_records_no_gradients():
     # TF and JAX trace once per input shape (2 shapes); PyTorch runs fn at every call.
     assert len(calls) == (5 if BACKEND == "torch" else 2)
     assert not any(calls), "the inference path records gradients"
+
+
+@pytest.mark.parametrize("setting, applied", [(None, sys.platform.startswith("linux")), ("0", False)])
+def test_torch_backend_keeps_freed_memory_unless_told_not_to(monkeypatch, setting, applied):
+    # glibc's allocator keeps freed memory (mallopt) when the torch backend loads:
+    # PyTorch's CPU tensors come from malloc (2.4x on the extractor, benchmarks/README.md).
+    # Checked in a torch process from every backend's suite; GANZOO_TORCH_MALLOPT=0 opts out.
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    if setting is None:
+        monkeypatch.delenv("GANZOO_TORCH_MALLOPT", raising=False)
+    else:
+        monkeypatch.setenv("GANZOO_TORCH_MALLOPT", setting)
+    out = run_python("import ganzoo.backend.torch as t; print(t.MALLOPT_APPLIED)", "torch")
+    assert out.split()[-1] == str(applied)

@@ -5,11 +5,47 @@ has `requires_grad` switched off (torch-level only; Keras' `.trainable` is never
 touched). Autograd then neither records the generator's forward pass inside the
 discriminator's loss (its output is detached anyway) nor computes discriminator
 gradients during the generator's update, the waste of a naive loop.
+
+Memory. On Linux with glibc, importing this module tells glibc's allocator to
+keep freed memory for reuse (`mallopt`: trim threshold 1 GiB, mmap threshold
+32 MiB) instead of returning every large tensor's pages to the system and
+faulting them in again on the next allocation. PyTorch's CPU tensors come
+straight from malloc, and the zoo's small networks allocate and free tens of
+megabytes per layer call: the `fashion_mnist` extractor ran 2.4x faster on
+this 2-core CPU (143 -> 59 ms per batch of 256). The cost: the process keeps
+up to about 1 GiB of freed memory. Set `GANZOO_TORCH_MALLOPT=0` (or your own
+`GLIBC_TUNABLES` / `MALLOC_*_` settings, which are then left alone) to keep
+glibc's defaults. `MALLOPT_APPLIED` says whether it was applied.
 """
+
+import ctypes
+import os
+import sys
 
 import torch
 
 from ganzoo.backend.stateful import StatefulAdversarialTrainer
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's <malloc.h>
+
+
+def _keep_freed_memory() -> bool:
+    """Raise glibc's trim and mmap thresholds (see the module docstring); True if applied."""
+    if os.environ.get("GANZOO_TORCH_MALLOPT", "1") == "0" or not sys.platform.startswith("linux"):
+        return False
+    user_set = "glibc.malloc" in os.environ.get("GLIBC_TUNABLES", "") or any(
+        key in os.environ for key in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_"))
+    if user_set:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_TRIM_THRESHOLD, 1 << 30)) and bool(mallopt(_M_MMAP_THRESHOLD, 1 << 25))
+
+
+MALLOPT_APPLIED = _keep_freed_memory()
 
 
 class AdversarialTrainer(StatefulAdversarialTrainer):
