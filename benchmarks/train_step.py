@@ -249,9 +249,10 @@ class TFLoop:
 class JaxLoop:
     """One pure function of all state: stateless_call + stateless_apply (jax.jit when jit).
 
-    `keras_rng=True` draws the noise with `keras.random.normal` from a Keras
-    `SeedGenerator` (its state threaded through, as the zoo's step does) instead of
-    `jax.random` keys (`zoo_overhead.py` times both).
+    `keras_rng=True` draws the noise with `keras.random.normal` from a plain Keras
+    `SeedGenerator` (its state threaded through; its raw seed reaches `jax.random`,
+    as the zoo's did before `NoiseGenerator`) instead of `jax.random` keys
+    (`zoo_overhead.py` times both).
     """
 
     def __init__(self, batch_size, jit, keras_rng=False):

@@ -8,8 +8,10 @@ process and on one backend (jax.jit, `tf.function` without XLA, eager torch), `d
 `GanzooCase`), the same backend's hand-written loop (`JaxLoop`, `TFLoop` or
 `TorchKerasLoop`) and, on JAX, the zoo's `train_step` jitted by hand (donated state) and
 called directly on one device batch (what the zoo's compiled step costs without Keras'
-`fit` around it), and the loop drawing its noise from a Keras `SeedGenerator` as the
-zoo does (`keras-loop-keras-rng`) instead of from `jax.random` keys. The cases run in a new shuffled order every round; a figure is the
+`fit` around it), and the loop drawing its noise with `keras.random.normal` from a
+plain Keras `SeedGenerator`, whose raw seed reaches `jax.random` (`keras-loop-keras-rng`:
+the zoo's noise before `NoiseGenerator`), instead of from `jax.random` keys. The cases
+run in a new shuffled order every round; a figure is the
 median over rounds of the per-round median step time; one warm-up round is dropped. One
 thread.
 """
